@@ -156,6 +156,9 @@ IdentifyInfo parseIdentify(std::span<const std::uint8_t, IdentifySize> page)
         info.sectors = 0;
         for (int i = 3; i >= 0; --i)
             info.sectors = (info.sectors << 16) | getWord(page, WordLba48Capacity + i);
+        // Words 100-103 hold 64 bits, but a 48-bit LBA cannot reach past
+        // 2^48 sectors: a larger claim is unusable, never trusted.
+        info.sectors = std::min(info.sectors, MaxLba48Sectors);
     } else {
         info.sectors = info.lba28Sectors;
     }

@@ -33,6 +33,7 @@ private slots:
     void parseLba28OnlyDevice();
     void checksumDetectsCorruption();
     void nonPrintableStrings();
+    void capacityBeyond48BitsIsCapped();
 };
 
 void tst_Ata::wordsForSmallDisk()
@@ -172,6 +173,17 @@ void tst_Ata::nonPrintableStrings()
     std::array<std::uint8_t, 8> spaces{};
     encodeAtaString(spaces, "");
     QCOMPARE(decodeAtaString(spaces), std::string());
+}
+
+void tst_Ata::capacityBeyond48BitsIsCapped()
+{
+    // Found by fuzz_identify (regressions/identify/all-ones): words 100-103
+    // are 64 bits wide, but nothing past 2^48 sectors is addressable.
+    std::array<std::uint8_t, IdentifySize> page;
+    page.fill(0xff);
+    const IdentifyInfo info = parseIdentify(page);
+    QVERIFY(info.lba48);
+    QCOMPARE(info.sectors, MaxLba48Sectors);
 }
 
 QTEST_APPLESS_MAIN(tst_Ata)

@@ -1,0 +1,141 @@
+// SPDX-FileCopyrightText: 2026 The Etherdisk developers
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+#include "asyncio.h"
+
+#include <liburing.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace Etherdisk {
+
+struct AsyncIo::Ring
+{
+    io_uring ring{};
+    bool initialised = false;
+    ~Ring()
+    {
+        if (initialised)
+            io_uring_queue_exit(&ring);
+    }
+};
+
+AsyncIo::AsyncIo() = default;
+
+AsyncIo::~AsyncIo()
+{
+    m_ring.reset();
+    if (m_eventFd >= 0)
+        ::close(m_eventFd);
+}
+
+bool AsyncIo::init(unsigned entries, std::string *note)
+{
+    m_eventFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m_eventFd < 0) {
+        *note = std::string("eventfd: ") + std::strerror(errno);
+        return false;
+    }
+    auto ring = std::make_unique<Ring>();
+    const int rc = io_uring_queue_init(entries, &ring->ring, 0);
+    if (rc < 0) {
+        *note = std::string("io_uring unavailable (") + std::strerror(-rc)
+            + "): disk I/O runs synchronously";
+        return true;
+    }
+    ring->initialised = true;
+    if (io_uring_register_eventfd(&ring->ring, m_eventFd) < 0) {
+        *note = "io_uring eventfd registration failed: disk I/O runs synchronously";
+        return true;
+    }
+    m_ring = std::move(ring);
+    return true;
+}
+
+void *AsyncIo::nextSqe()
+{
+    io_uring_sqe *sqe = io_uring_get_sqe(&m_ring->ring);
+    while (!sqe) {
+        // Submission queue full: hand what is queued to the kernel.
+        io_uring_submit(&m_ring->ring);
+        sqe = io_uring_get_sqe(&m_ring->ring);
+    }
+    return sqe;
+}
+
+void AsyncIo::readv(int fd, const iovec *iov, unsigned count, std::uint64_t offset, void *user)
+{
+    if (!m_ring) {
+        ssize_t n;
+        do
+            n = ::preadv(fd, iov, int(count), off_t(offset));
+        while (n < 0 && errno == EINTR);
+        m_syncDone.push_back({ user, n < 0 ? -errno : int(n) });
+        return;
+    }
+    auto *sqe = static_cast<io_uring_sqe *>(nextSqe());
+    io_uring_prep_readv(sqe, fd, iov, count, offset);
+    io_uring_sqe_set_data(sqe, user);
+}
+
+void AsyncIo::writev(int fd, const iovec *iov, unsigned count, std::uint64_t offset, void *user)
+{
+    if (!m_ring) {
+        ssize_t n;
+        do
+            n = ::pwritev(fd, iov, int(count), off_t(offset));
+        while (n < 0 && errno == EINTR);
+        m_syncDone.push_back({ user, n < 0 ? -errno : int(n) });
+        return;
+    }
+    auto *sqe = static_cast<io_uring_sqe *>(nextSqe());
+    io_uring_prep_writev(sqe, fd, iov, count, offset);
+    io_uring_sqe_set_data(sqe, user);
+}
+
+void AsyncIo::fdatasync(int fd, void *user)
+{
+    if (!m_ring) {
+        const int rc = ::fdatasync(fd);
+        m_syncDone.push_back({ user, rc < 0 ? -errno : 0 });
+        return;
+    }
+    auto *sqe = static_cast<io_uring_sqe *>(nextSqe());
+    io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+    io_uring_sqe_set_data(sqe, user);
+}
+
+void AsyncIo::submit()
+{
+    if (m_ring) {
+        io_uring_submit(&m_ring->ring);
+    } else if (!m_syncDone.empty()) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] ssize_t ignored = ::write(m_eventFd, &one, sizeof one);
+    }
+}
+
+std::size_t AsyncIo::reap(std::vector<Completion> *out)
+{
+    std::uint64_t counter;
+    [[maybe_unused]] ssize_t ignored = ::read(m_eventFd, &counter, sizeof counter);
+    if (!m_ring) {
+        const std::size_t n = m_syncDone.size();
+        out->insert(out->end(), m_syncDone.begin(), m_syncDone.end());
+        m_syncDone.clear();
+        return n;
+    }
+    std::size_t n = 0;
+    io_uring_cqe *cqe = nullptr;
+    while (io_uring_peek_cqe(&m_ring->ring, &cqe) == 0 && cqe) {
+        out->push_back({ io_uring_cqe_get_data(cqe), cqe->res });
+        io_uring_cqe_seen(&m_ring->ring, cqe);
+        ++n;
+    }
+    return n;
+}
+
+} // namespace Etherdisk

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Etherdisk developers
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Sets the machine up and runs the whole test suite: the README's second
+# command, and what CI (.ci/run) calls.
+#
+#   scripts/run-tests.sh            everything (setup, format check, -Werror build and
+#                                   all tests, ASan+UBSan build of core's tests, fuzzing)
+#   SKIP_SETUP=1                    do not install packages
+#   ETHERDISK_FUZZ_SECONDS=N        fuzz time per target (default 60)
+#   ETHERDISK_NO_SKIP=1             a missing test resource fails instead of skipping
+#                                   (set automatically when CI=true)
+#   BUILD_ROOT=DIR                  where the build trees go (default: build-tests/)
+#
+# Tests that need root (network namespaces, raw sockets) run only as root;
+# run this as root (CI does) or they are reported as skipped.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+BUILD_ROOT=${BUILD_ROOT:-$here/build-tests}
+FUZZ_SECONDS=${ETHERDISK_FUZZ_SECONDS:-60}
+JOBS=$(nproc)
+if [ "${CI:-}" = "true" ]; then
+    export ETHERDISK_NO_SKIP=1
+fi
+
+step() { printf '\n=== %s ===\n' "$*"; }
+start=$(date +%s)
+
+if [ -z "${SKIP_SETUP:-}" ]; then
+    step "setup (scripts/setup.sh)"
+    if [ "$(id -u)" -eq 0 ]; then
+        scripts/setup.sh
+    else
+        sudo scripts/setup.sh
+    fi
+fi
+
+step "format check (.clang-format)"
+scripts/check-format.sh
+
+declare -a summaries=()
+failed=0
+
+run_ctest() { # name builddir ctest-args...
+    local name=$1 dir=$2
+    shift 2
+    local log="$dir/ctest.log"
+    set +e
+    (cd "$dir" && ctest --output-on-failure --timeout 900 -j1 "$@") 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    set -e
+    local line
+    line=$(grep -E '^[0-9]+% tests passed' "$log" | tail -n 1 || true)
+    local skipped
+    skipped=$(grep -cE '\(Skipped\)$' "$log" || true)
+    summaries+=("$name: ${line:-no summary} ($skipped skipped)")
+    [ "$rc" -eq 0 ] || failed=1
+}
+
+step "build 1: g++, warnings as errors, everything"
+cmake -S . -B "$BUILD_ROOT/gcc" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=g++ -DETHERDISK_WERROR=ON >/dev/null
+cmake --build "$BUILD_ROOT/gcc" -j"$JOBS"
+step "tests (build 1)"
+run_ctest "g++ -Werror" "$BUILD_ROOT/gcc" -LE fuzz
+
+step "build 2: clang, ASan+UBSan, core's tests and libFuzzer targets"
+cmake -S . -B "$BUILD_ROOT/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_COMPILER=clang++ -DETHERDISK_WERROR=ON -DETHERDISK_SANITIZE=ON \
+    -DETHERDISK_FUZZ=ON -DETHERDISK_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
+cmake --build "$BUILD_ROOT/asan" -j"$JOBS"
+step "tests (build 2: unit tests under ASan+UBSan, then fuzzing ${FUZZ_SECONDS}s per target)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_ctest "clang ASan+UBSan" "$BUILD_ROOT/asan" -L 'unit|fuzz'
+
+step "summary ($(( $(date +%s) - start )) s)"
+for s in "${summaries[@]}"; do echo "  $s"; done
+total_pass=0; total_fail=0
+for s in "${summaries[@]}"; do
+    if [[ $s =~ ([0-9]+)%\ tests\ passed,\ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+        total_fail=$(( total_fail + BASH_REMATCH[2] ))
+        total_pass=$(( total_pass + BASH_REMATCH[3] - BASH_REMATCH[2] ))
+    else
+        failed=1
+    fi
+done
+echo "etherdisk: $total_pass passed, $total_fail failed"
+exit $failed
