@@ -412,6 +412,9 @@ bool Engine::Private::openBacking(Export *exp, Error *error)
             *error = makeError(ErrorKind::PermissionDenied,
                                "permission denied opening " + what
                                    + (c.readOnly ? "" : " for writing (export it read-only?)"));
+        else if (e == EISDIR)
+            *error = makeError(ErrorKind::InvalidArgument,
+                               what + " is a directory, not a regular file or block device");
         else if (e == EBUSY)
             *error = makeError(ErrorKind::Failed,
                                what + " is busy (mounted or in use by another program)");
@@ -1196,8 +1199,10 @@ void Engine::Private::releaseOp(IoOp *op)
 
 void Engine::Private::submitPending()
 {
-    if (pendingIo.empty())
+    if (pendingIo.empty()) {
+        aio.submit(); // syncs queued by FLUSH CACHE (no system call when nothing is queued)
         return;
+    }
     // Adjacent requests of one export and direction become one vectored
     // operation: Linux splits sequential I/O into 1 KiB (MTU 1500) frames.
     std::stable_sort(pendingIo.begin(), pendingIo.end(), [](const Slot *a, const Slot *b) {

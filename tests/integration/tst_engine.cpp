@@ -1,0 +1,744 @@
+// SPDX-FileCopyrightText: 2026 The Etherdisk developers
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The target engine on a real veth pair: the engine runs in this process
+// inside namespace A, the test speaks raw AoE frames from namespace B.
+// Every command of AoEr11, every error path, and that bad input changes
+// nothing.
+
+#include "etherdisk/ata.h"
+#include "etherdisk/engine.h"
+#include "netns.h"
+#include "rawclient.h"
+#include "testutil.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Etherdisk;
+using namespace Etherdisk::Aoe;
+using EtherdiskTest::bytes;
+
+namespace {
+
+constexpr std::uint16_t Shelf = 7;
+constexpr std::uint8_t SlotRw = 3;
+constexpr std::uint8_t SlotRo = 4;
+constexpr std::uint8_t SlotSync = 5;
+constexpr std::uint64_t ImageSectors = 4096; // 2 MiB
+constexpr std::uint64_t RoOffset = 16; // e7.4 exports the image from sector 16 on
+
+QByteArray pattern(std::uint64_t sectors, int seed)
+{
+    QByteArray a(qsizetype(sectors * 512), '\0');
+    for (qsizetype i = 0; i < a.size(); ++i)
+        a[i] = char((i / 512 * 131 + i * 7 + seed) & 0xff);
+    return a;
+}
+
+Frame parsed(const QByteArray &f)
+{
+    Frame out;
+    const ParseError e = parseFrame(bytes(f), &out);
+    if (e != ParseError::Ok)
+        qWarning("response does not parse: %s", parseErrorText(e));
+    return out;
+}
+
+} // namespace
+
+class tst_Engine final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void advertisementOnStart();
+    void queryConfigFields();
+    void wildcardQueryAnswersWithOwnAddress();
+    void identifyFields();
+    void readMatchesImage();
+    void writeThenReadBack();
+    void writeAtLastSectorAndBeyond();
+    void lba28Addressing();
+    void tooManySectorsIsAoeError();
+    void readOnlyRefusesWrites();
+    void offsetExport();
+    void flushAndCheckPowerMode();
+    void unknownAtaCommandAborted();
+    void badVersionAnsweredWithError5();
+    void unknownCommandAnsweredWithError1();
+    void vendorCommandAnsweredWithError1();
+    void malformedFramesAnsweredOrDropped();
+    void responsesAreNeverAnswered();
+    void writeFlagMismatchAborted();
+    void configStringCommands();
+    void macMaskList();
+    void reserveRelease();
+    void syncModeGroupCommit();
+    void countersAndClients();
+    void addExportErrors();
+    void interfaceDownAndUp();
+
+private:
+    ExportStatus statusOf(std::uint8_t slot);
+    QByteArray readSectors(std::uint8_t slot, std::uint64_t lba, std::uint8_t count,
+                           Frame *frame = nullptr);
+
+    std::unique_ptr<EtherdiskTest::NetnsPair> m_net;
+    std::unique_ptr<Engine> m_engine;
+    EtherdiskTest::RawClient m_client;
+    QTemporaryDir m_dir;
+    QString m_image, m_syncImage;
+    QByteArray m_data;
+};
+
+void tst_Engine::initTestCase()
+{
+    QString why;
+    ETHERDISK_REQUIRE(EtherdiskTest::canCreateNetns(&why), why);
+    QVERIFY(m_dir.isValid());
+    m_net = std::make_unique<EtherdiskTest::NetnsPair>(QStringLiteral("eng"), 1500);
+    QVERIFY2(m_net->isValid(), qPrintable(m_net->error()));
+
+    m_data = pattern(ImageSectors, 1);
+    m_image = m_dir.filePath(QStringLiteral("disk.img"));
+    m_syncImage = m_dir.filePath(QStringLiteral("sync.img"));
+    for (const QString &path : { m_image, m_syncImage }) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(m_data);
+    }
+
+    // The engine's thread and sockets live in namespace A.
+    QVERIFY2(m_net->enter(m_net->nsA()), qPrintable(m_net->error()));
+    Engine::Options options;
+    options.stateDir = m_dir.filePath(QStringLiteral("state")).toStdString();
+    m_engine = std::make_unique<Engine>(options);
+    Error err;
+    QVERIFY2(m_engine->start(&err), err.message.c_str());
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = SlotRw;
+    c.path = m_image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    c.bufferCount = 32;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    c.slot = SlotRo;
+    c.readOnly = true;
+    c.offset = RoOffset;
+    c.length = 64;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    c.slot = SlotSync;
+    c.readOnly = false;
+    c.offset = 0;
+    c.length = 0;
+    c.path = m_syncImage.toStdString();
+    c.writeMode = WriteMode::Sync;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+
+    QVERIFY2(m_net->enter(m_net->nsB()), qPrintable(m_net->error()));
+    QVERIFY2(m_client.open(m_net->ifB(), &why), qPrintable(why));
+}
+
+void tst_Engine::cleanupTestCase()
+{
+    if (m_engine)
+        m_engine->stop();
+    m_engine.reset();
+    m_net.reset();
+}
+
+ExportStatus tst_Engine::statusOf(std::uint8_t slot)
+{
+    for (const ExportStatus &s : m_engine->status())
+        if (s.config.slot == slot)
+            return s;
+    return {};
+}
+
+QByteArray tst_Engine::readSectors(std::uint8_t slot, std::uint64_t lba, std::uint8_t count,
+                                   Frame *frame)
+{
+    const auto rsp =
+        m_client.exchange(m_client.ataRequest(Shelf, slot, Ata::CmdReadSectorsExt, lba, count));
+    if (rsp.size() != 1)
+        return {};
+    Frame f = parsed(rsp[0]);
+    if (frame)
+        *frame = f;
+    if (f.ata.cmdStatus != Ata::StatusReady)
+        return {};
+    return QByteArray(reinterpret_cast<const char *>(f.data.data()), qsizetype(count) * 512);
+}
+
+void tst_Engine::advertisementOnStart()
+{
+    // Adding an export broadcasts a Query Config response with tag 0.
+    QVERIFY(m_net->enter(m_net->nsA()));
+    ExportConfig c;
+    c.shelf = 9;
+    c.slot = 1;
+    c.path = m_image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    c.readOnly = true;
+    Error err;
+    QVERIFY(m_net->enter(m_net->nsB()));
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    bool seen = false;
+    for (const QByteArray &f : m_client.collect(500)) {
+        const Frame p = parsed(f);
+        if (p.kind == FrameKind::QueryConfig && p.header.shelf == 9 && p.header.slot == 1
+            && p.header.tag == 0) {
+            QCOMPARE(p.header.destination, BroadcastMac);
+            QVERIFY(p.header.isResponse());
+            QCOMPARE(f.size(), qsizetype(MinFrameSize)); // padded
+            seen = true;
+        }
+    }
+    QVERIFY(seen);
+    QVERIFY(m_engine->removeExport(9, 1, &err));
+    QVERIFY(!m_engine->removeExport(9, 1, &err));
+    QCOMPARE(err.kind, ErrorKind::NotFound);
+}
+
+void tst_Engine::queryConfigFields()
+{
+    const auto rsp = m_client.exchange(m_client.configRequest(Shelf, SlotRw, ConfigCommand::Read));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const Frame f = parsed(rsp[0]);
+    QVERIFY(f.header.isResponse());
+    QVERIFY(!f.header.isError());
+    QCOMPARE(f.header.tag, m_client.lastTag());
+    QCOMPARE(f.config.bufferCount, 32);
+    QCOMPARE(f.config.firmwareVersion, FirmwareVersion);
+    QCOMPARE(f.config.sectorCount, 2); // MTU 1500
+    QCOMPARE(f.config.aoeVersion, 1);
+    QCOMPARE(rsp[0].size(), qsizetype(MinFrameSize));
+}
+
+void tst_Engine::wildcardQueryAnswersWithOwnAddress()
+{
+    Header h = m_client.header(BroadcastShelf, BroadcastSlot, Command::QueryConfig);
+    QByteArray frame(60, '\0');
+    ConfigArg c;
+    frame.resize(
+        qsizetype(buildConfig({ reinterpret_cast<std::uint8_t *>(frame.data()), 60 }, h, c)));
+    const auto rsp = m_client.exchange(frame, 3);
+    QCOMPARE(rsp.size(), std::size_t(3)); // e7.3, e7.4, e7.5
+    QSet<int> seenSlots;
+    for (const QByteArray &r : rsp) {
+        const Frame f = parsed(r);
+        QCOMPARE(f.header.shelf, Shelf);
+        seenSlots.insert(f.header.slot);
+    }
+    QCOMPARE(seenSlots, (QSet<int>{ SlotRw, SlotRo, SlotSync }));
+    // A wildcard shelf with a specific slot reaches only that slot.
+    h = m_client.header(BroadcastShelf, SlotRo, Command::QueryConfig);
+    frame.resize(60);
+    frame.resize(
+        qsizetype(buildConfig({ reinterpret_cast<std::uint8_t *>(frame.data()), 60 }, h, c)));
+    const auto one = m_client.exchange(frame, 2, 500);
+    QCOMPARE(one.size(), std::size_t(1));
+    QCOMPARE(parsed(one[0]).header.slot, SlotRo);
+}
+
+void tst_Engine::identifyFields()
+{
+    const auto rsp =
+        m_client.exchange(m_client.ataRequest(Shelf, SlotRw, Ata::CmdIdentifyDevice, 0, 1));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const Frame f = parsed(rsp[0]);
+    QCOMPARE(f.ata.cmdStatus, Ata::StatusReady);
+    QVERIFY(f.data.size() >= Ata::IdentifySize);
+    const Ata::IdentifyInfo id = Ata::parseIdentify(f.data.first<Ata::IdentifySize>());
+    QCOMPARE(id.sectors, ImageSectors);
+    QVERIFY(id.lba48);
+    QVERIFY(id.flushCache);
+    QVERIFY(id.checksumValid);
+    QCOMPARE(QString::fromStdString(id.model), QStringLiteral("Etherdisk"));
+    QVERIFY(QString::fromStdString(id.serial).startsWith(QStringLiteral("7.3-")));
+    // Serials are unique per export.
+    const auto other =
+        m_client.exchange(m_client.ataRequest(Shelf, SlotRo, Ata::CmdIdentifyDevice, 0, 1));
+    QCOMPARE(other.size(), std::size_t(1));
+    const Ata::IdentifyInfo id2 =
+        Ata::parseIdentify(parsed(other[0]).data.first<Ata::IdentifySize>());
+    QVERIFY(id2.serial != id.serial);
+    QCOMPARE(id2.sectors, std::uint64_t(64));
+}
+
+void tst_Engine::readMatchesImage()
+{
+    for (std::uint64_t lba :
+         { std::uint64_t(0), std::uint64_t(1), std::uint64_t(1000), ImageSectors - 2 }) {
+        const QByteArray got = readSectors(SlotRw, lba, 2);
+        QCOMPARE(got.size(), 1024);
+        QCOMPARE(got, m_data.mid(qsizetype(lba * 512), 1024));
+    }
+}
+
+void tst_Engine::writeThenReadBack()
+{
+    const QByteArray data = pattern(2, 99);
+    const auto rsp = m_client.exchange(
+        m_client.ataRequest(Shelf, SlotRw, Ata::CmdWriteSectorsExt, 100, 2, data));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const Frame f = parsed(rsp[0]);
+    QCOMPARE(f.ata.cmdStatus, Ata::StatusReady);
+    QCOMPARE(rsp[0].size(), qsizetype(MinFrameSize)); // header only, padded
+    QCOMPARE(readSectors(SlotRw, 100, 2), data);
+    QFile img(m_image);
+    QVERIFY(img.open(QIODevice::ReadOnly));
+    img.seek(100 * 512);
+    QCOMPARE(img.read(1024), data);
+    m_data.replace(100 * 512, 1024, data);
+}
+
+void tst_Engine::writeAtLastSectorAndBeyond()
+{
+    const QByteArray one = pattern(1, 5);
+    auto rsp = m_client.exchange(
+        m_client.ataRequest(Shelf, SlotRw, Ata::CmdWriteSectorsExt, ImageSectors - 1, 1, one));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).ata.cmdStatus, Ata::StatusReady);
+    m_data.replace(qsizetype((ImageSectors - 1) * 512), 512, one);
+    // One sector past the end: ATA IDNF, and the file does not grow.
+    rsp = m_client.exchange(m_client.ataRequest(Shelf, SlotRw, Ata::CmdWriteSectorsExt,
+                                                ImageSectors - 1, 2, pattern(2, 6)));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    Frame f = parsed(rsp[0]);
+    QCOMPARE(f.ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
+    QCOMPARE(f.ata.errFeature, Ata::ErrorIdNotFound);
+    QCOMPARE(QFileInfo(m_image).size(), qint64(ImageSectors * 512));
+    Frame rf;
+    QVERIFY(readSectors(SlotRw, ImageSectors, 1, &rf).isEmpty());
+    QCOMPARE(rf.ata.errFeature, Ata::ErrorIdNotFound);
+    // A huge LBA does not wrap around.
+    QVERIFY(readSectors(SlotRw, 0xFFFFFFFFFFFFull, 1, &rf).isEmpty());
+    QCOMPARE(rf.ata.errFeature, Ata::ErrorIdNotFound);
+    QCOMPARE(readSectors(SlotRw, ImageSectors - 1, 1), one);
+}
+
+void tst_Engine::lba28Addressing()
+{
+    // READ SECTORS (28-bit) with Linux's 0xE0 device bits in lba3.
+    const auto rsp =
+        m_client.exchange(m_client.ataRequest(Shelf, SlotRw, Ata::CmdReadSectors, 50, 2));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const Frame f = parsed(rsp[0]);
+    QCOMPARE(f.ata.cmdStatus, Ata::StatusReady);
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(f.data.data()), 1024),
+             m_data.mid(50 * 512, 1024));
+}
+
+void tst_Engine::tooManySectorsIsAoeError()
+{
+    const auto rsp =
+        m_client.exchange(m_client.ataRequest(Shelf, SlotRw, Ata::CmdReadSectorsExt, 0, 3));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const Frame f = parsed(rsp[0]);
+    QVERIFY(f.header.isError());
+    QCOMPARE(f.header.errorCode(), ErrorCode::BadArgument);
+}
+
+void tst_Engine::readOnlyRefusesWrites()
+{
+    const auto rsp = m_client.exchange(
+        m_client.ataRequest(Shelf, SlotRo, Ata::CmdWriteSectorsExt, 0, 1, pattern(1, 3)));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const Frame f = parsed(rsp[0]);
+    QCOMPARE(f.ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
+    QCOMPARE(f.ata.errFeature, Ata::ErrorAborted);
+    QFile img(m_image);
+    QVERIFY(img.open(QIODevice::ReadOnly));
+    QCOMPARE(img.readAll(), m_data); // unchanged
+}
+
+void tst_Engine::offsetExport()
+{
+    // e7.4 starts at image sector 16 and is 64 sectors long.
+    QCOMPARE(readSectors(SlotRo, 0, 2), m_data.mid(qsizetype(RoOffset * 512), 1024));
+    QCOMPARE(readSectors(SlotRo, 62, 2), m_data.mid(qsizetype((RoOffset + 62) * 512), 1024));
+    Frame f;
+    QVERIFY(readSectors(SlotRo, 63, 2, &f).isEmpty());
+    QCOMPARE(f.ata.errFeature, Ata::ErrorIdNotFound);
+}
+
+void tst_Engine::flushAndCheckPowerMode()
+{
+    for (std::uint8_t cmd : { Ata::CmdFlushCache, Ata::CmdFlushCacheExt }) {
+        const auto rsp = m_client.exchange(m_client.ataRequest(Shelf, SlotRw, cmd, 0, 0));
+        QCOMPARE(rsp.size(), std::size_t(1));
+        QCOMPARE(parsed(rsp[0]).ata.cmdStatus, Ata::StatusReady);
+        QCOMPARE(parsed(rsp[0]).ata.errFeature, 0);
+    }
+    const auto rsp =
+        m_client.exchange(m_client.ataRequest(Shelf, SlotRw, Ata::CmdCheckPowerMode, 0, 0));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).ata.cmdStatus, Ata::StatusReady);
+    QCOMPARE(parsed(rsp[0]).ata.sectorCount, Ata::PowerModeActive);
+}
+
+void tst_Engine::unknownAtaCommandAborted()
+{
+    for (std::uint8_t cmd : { Ata::CmdSmart, std::uint8_t(0xC8), std::uint8_t(0x00) }) {
+        const auto rsp = m_client.exchange(m_client.ataRequest(Shelf, SlotRw, cmd, 0, 1));
+        QCOMPARE(rsp.size(), std::size_t(1));
+        const Frame f = parsed(rsp[0]);
+        QCOMPARE(f.ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
+        QCOMPARE(f.ata.errFeature, Ata::ErrorAborted);
+    }
+}
+
+void tst_Engine::badVersionAnsweredWithError5()
+{
+    QByteArray frame = m_client.configRequest(Shelf, SlotRw, ConfigCommand::Read);
+    frame[14] = char(0x20); // version 2
+    const auto rsp = m_client.exchange(frame);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    Frame f;
+    parseFrame(bytes(rsp[0]), &f);
+    QCOMPARE(f.header.version, 1); // we answer in the version we speak
+    QVERIFY(f.header.isError());
+    QCOMPARE(f.header.errorCode(), ErrorCode::UnsupportedVersion);
+}
+
+void tst_Engine::unknownCommandAnsweredWithError1()
+{
+    QByteArray frame = m_client.configRequest(Shelf, SlotRw, ConfigCommand::Read);
+    frame[19] = 5;
+    const auto rsp = m_client.exchange(frame);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    Frame f;
+    QCOMPARE(parseFrame(bytes(rsp[0]), &f), ParseError::UnrecognizedCommand);
+    QVERIFY(f.header.isError());
+    QCOMPARE(f.header.errorCode(), ErrorCode::UnrecognizedCommand);
+    QCOMPARE(f.header.tag, m_client.lastTag());
+}
+
+void tst_Engine::vendorCommandAnsweredWithError1()
+{
+    QByteArray frame = m_client.configRequest(Shelf, SlotRw, ConfigCommand::Read);
+    frame[19] = char(0xF0);
+    const auto rsp = m_client.exchange(frame);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const Frame f = parsed(rsp[0]);
+    QCOMPARE(f.kind, FrameKind::Vendor);
+    QCOMPARE(f.header.errorCode(), ErrorCode::UnrecognizedCommand);
+}
+
+void tst_Engine::malformedFramesAnsweredOrDropped()
+{
+    const ExportStatus before = statusOf(SlotRw);
+    // Config string length beyond the frame: AoE error 2.
+    QByteArray frame = m_client.configRequest(Shelf, SlotRw, ConfigCommand::Read);
+    frame[30] = 0x03; // length 0x03xx
+    auto rsp = m_client.exchange(frame);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).header.errorCode(), ErrorCode::BadArgument);
+    // A write announcing 2 sectors but carrying 1: AoE error 2, nothing written.
+    frame = m_client.ataRequest(Shelf, SlotRw, Ata::CmdWriteSectorsExt, 200, 1, pattern(1, 77));
+    frame[26] = 2;
+    rsp = m_client.exchange(frame);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).header.errorCode(), ErrorCode::BadArgument);
+    // Truncated ATA header: AoE error 2.
+    frame = m_client.ataRequest(Shelf, SlotRw, Ata::CmdReadSectorsExt, 0, 1).left(30);
+    rsp = m_client.exchange(frame);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).header.errorCode(), ErrorCode::BadArgument);
+    // 20 random-ish bytes with our EtherType: dropped silently.
+    QByteArray runt = frame.left(20);
+    rsp = m_client.exchange(runt, 1, 300);
+    QCOMPARE(rsp.size(), std::size_t(0));
+    // Nothing changed on disk, and the engine still serves.
+    QFile img(m_image);
+    QVERIFY(img.open(QIODevice::ReadOnly));
+    QCOMPARE(img.readAll(), m_data);
+    QCOMPARE(readSectors(SlotRw, 0, 1), m_data.left(512));
+    QVERIFY(statusOf(SlotRw).errors >= before.errors + 3);
+}
+
+void tst_Engine::responsesAreNeverAnswered()
+{
+    QByteArray frame = m_client.configRequest(Shelf, SlotRw, ConfigCommand::Read);
+    frame[14] = char(0x18); // R flag
+    QCOMPARE(m_client.exchange(frame, 1, 300).size(), std::size_t(0));
+}
+
+void tst_Engine::writeFlagMismatchAborted()
+{
+    // WRITE opcode without the W flag (no data): ABRT, nothing written.
+    QByteArray frame =
+        m_client.ataRequest(Shelf, SlotRw, Ata::CmdWriteSectorsExt, 300, 1, pattern(1, 8));
+    frame[24] = char(AtaFlagExtended);
+    const auto rsp = m_client.exchange(frame);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).ata.errFeature, Ata::ErrorAborted);
+    QCOMPARE(readSectors(SlotRw, 300, 1), m_data.mid(300 * 512, 512));
+}
+
+void tst_Engine::configStringCommands()
+{
+    const std::uint8_t slot = SlotSync;
+    // Set on an empty string succeeds.
+    auto rsp =
+        m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::Set, "group-a/host1"));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    Frame f = parsed(rsp[0]);
+    QVERIFY(!f.header.isError());
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(f.config.configString.data()),
+                        qsizetype(f.config.configString.size())),
+             QByteArray("group-a/host1"));
+    // Set of a different string: error 4, string unchanged.
+    rsp = m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::Set, "other"));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).header.errorCode(), ErrorCode::ConfigStringPresent);
+    // Set of the same string: fine.
+    rsp =
+        m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::Set, "group-a/host1"));
+    QVERIFY(!parsed(rsp.at(0)).header.isError());
+    // Test: answered only on an exact match; test prefix only on a prefix.
+    QCOMPARE(
+        m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::Test, "group-a/host1"))
+            .size(),
+        std::size_t(1));
+    QCOMPARE(
+        m_client
+            .exchange(m_client.configRequest(Shelf, slot, ConfigCommand::Test, "group-a"), 1, 300)
+            .size(),
+        std::size_t(0));
+    QCOMPARE(
+        m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::TestPrefix, "group-a"))
+            .size(),
+        std::size_t(1));
+    QCOMPARE(
+        m_client
+            .exchange(m_client.configRequest(Shelf, slot, ConfigCommand::TestPrefix, "group-b"), 1,
+                      300)
+            .size(),
+        std::size_t(0));
+    // Force set replaces; the state file has it (survives a restart).
+    rsp =
+        m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::ForceSet, "group-b"));
+    QVERIFY(!parsed(rsp.at(0)).header.isError());
+    QCOMPARE(QByteArray::fromStdString(statusOf(slot).configString), QByteArray("group-b"));
+    QFile state(m_dir.filePath(QStringLiteral("state/e7.5.state")));
+    QVERIFY(state.open(QIODevice::ReadOnly));
+    QVERIFY(state.readAll().contains("config-string=" + QByteArray("group-b").toHex()));
+    // A 1024-byte string is the maximum and is accepted.
+    rsp = m_client.exchange(
+        m_client.configRequest(Shelf, slot, ConfigCommand::ForceSet, QByteArray(1024, 'x')));
+    QCOMPARE(parsed(rsp.at(0)).config.configString.size(), std::size_t(1024));
+    rsp = m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::ForceSet, {}));
+    QVERIFY(parsed(rsp.at(0)).config.configString.empty());
+}
+
+void tst_Engine::macMaskList()
+{
+    const std::uint8_t slot = SlotSync;
+    const MacAddress me = m_client.mac();
+    const MacAddress other = { 0x02, 0xed, 0xaa, 0, 0, 0x01 };
+    auto maskFrame = [&](std::uint8_t mcmd, const std::vector<MacMaskDirective> &dirs) {
+        QByteArray out(1024, '\0');
+        const Header h = m_client.header(Shelf, slot, Command::MacMaskList, m_client.destination());
+        out.resize(qsizetype(buildMacMask({ reinterpret_cast<std::uint8_t *>(out.data()), 1024 }, h,
+                                          mcmd, 0, dirs)));
+        return out;
+    };
+    // Empty list; add ourselves and another MAC.
+    auto rsp = m_client.exchange(maskFrame(0, {}));
+    QCOMPARE(parsed(rsp.at(0)).macMask.directiveCount, 0);
+    rsp = m_client.exchange(maskFrame(1, { { 0, 1, me }, { 0, 1, other } }));
+    Frame f = parsed(rsp.at(0));
+    QCOMPARE(f.macMask.error, 0);
+    QCOMPARE(f.macMask.directiveCount, 2);
+    QCOMPARE(f.macMask.directive(0).mac, me);
+    QCOMPARE(f.macMask.directive(1).command, std::uint8_t(DirectiveCommand::None));
+    // A bad directive stops the edit at its index.
+    rsp = m_client.exchange(maskFrame(1, { { 0, 2, other }, { 0, 9, other } }));
+    f = parsed(rsp.at(0));
+    QCOMPARE(f.macMask.error, std::uint8_t(MacMaskError::BadDirective));
+    QCOMPARE(f.macMask.directiveCount, 1);
+    QCOMPARE(statusOf(slot).macMask, std::vector<MacAddress>{ me }); // the delete before it applied
+    // A MAC not on the list is ignored silently, for every command.
+    const QByteArray fromOther =
+        m_client.ataRequest(Shelf, slot, Ata::CmdIdentifyDevice, 0, 1, {}, 0, &other);
+    QCOMPARE(m_client.exchange(fromOther, 1, 300).size(), std::size_t(0));
+    QCOMPARE(
+        m_client.exchange(m_client.ataRequest(Shelf, slot, Ata::CmdIdentifyDevice, 0, 1)).size(),
+        std::size_t(1));
+    // Remove ourselves: everyone may use it again.
+    rsp = m_client.exchange(maskFrame(1, { { 0, 2, me } }));
+    QCOMPARE(parsed(rsp.at(0)).macMask.directiveCount, 0);
+    const auto answered =
+        m_client.exchange(fromOther, 1, 500); // the veth shows us frames for `other` too
+    QCOMPARE(answered.size(), std::size_t(1));
+    QCOMPARE(parsed(answered[0]).header.destination, other);
+    QVERIFY(statusOf(slot).macMask.empty());
+}
+
+void tst_Engine::reserveRelease()
+{
+    const std::uint8_t slot = SlotSync;
+    const MacAddress me = m_client.mac();
+    const MacAddress other = { 0x02, 0xed, 0xbb, 0, 0, 0x02 };
+    auto reserveFrame = [&](std::uint8_t rcmd, const std::vector<MacAddress> &macs,
+                            const MacAddress *src = nullptr) {
+        QByteArray out(1024, '\0');
+        Header h = m_client.header(Shelf, slot, Command::ReserveRelease, m_client.destination());
+        if (src)
+            h.source = *src;
+        out.resize(qsizetype(
+            buildReserve({ reinterpret_cast<std::uint8_t *>(out.data()), 1024 }, h, rcmd, macs)));
+        return out;
+    };
+    // Reserve for `other` (sent from `other`; the reply goes there, not to us).
+    m_client.exchange(reserveFrame(1, { other }, &other), 1, 300);
+    QCOMPARE(statusOf(slot).reservations, std::vector<MacAddress>{ other });
+    // Reads from us: AoE error 6. IDENTIFY still works.
+    auto rsp = m_client.exchange(m_client.ataRequest(Shelf, slot, Ata::CmdReadSectorsExt, 0, 1));
+    QCOMPARE(parsed(rsp.at(0)).header.errorCode(), ErrorCode::TargetReserved);
+    rsp = m_client.exchange(m_client.ataRequest(Shelf, slot, Ata::CmdIdentifyDevice, 0, 1));
+    QVERIFY(!parsed(rsp.at(0)).header.isError());
+    // A plain set from us fails with error 6 and changes nothing.
+    rsp = m_client.exchange(reserveFrame(1, { me }));
+    QCOMPARE(parsed(rsp.at(0)).header.errorCode(), ErrorCode::TargetReserved);
+    QCOMPARE(parsed(rsp.at(0)).reserve.mac(0), other);
+    // Read shows the list; force set takes it over; a set with no MACs releases.
+    rsp = m_client.exchange(reserveFrame(0, {}));
+    QCOMPARE(parsed(rsp.at(0)).reserve.macCount, 1);
+    rsp = m_client.exchange(reserveFrame(2, { me }));
+    QCOMPARE(parsed(rsp.at(0)).reserve.mac(0), me);
+    QCOMPARE(readSectors(slot, 0, 1).size(), 512);
+    rsp = m_client.exchange(reserveFrame(1, {}));
+    QCOMPARE(parsed(rsp.at(0)).reserve.macCount, 0);
+    QVERIFY(statusOf(slot).reservations.empty());
+    QFile state(m_dir.filePath(QStringLiteral("state/e7.5.state")));
+    QVERIFY(state.open(QIODevice::ReadOnly));
+    QVERIFY(state.readAll().contains("reservations=\n"));
+}
+
+void tst_Engine::syncModeGroupCommit()
+{
+    // 64 writes in flight at once to the sync export: every one is
+    // acknowledged, and the data is in the file.
+    QByteArray expected = m_data;
+    std::vector<QByteArray> frames;
+    for (int i = 0; i < 64; ++i) {
+        const QByteArray d = pattern(2, 1000 + i);
+        frames.push_back(m_client.ataRequest(Shelf, SlotSync, Ata::CmdWriteSectorsExt,
+                                             std::uint64_t(i) * 2, 2, d));
+        expected.replace(i * 1024, 1024, d);
+    }
+    QByteArray all;
+    QSet<std::uint32_t> tags;
+    for (const QByteArray &f : frames) {
+        Frame p = parsed(f);
+        tags.insert(p.header.tag);
+    }
+    // Send all, then collect.
+    for (const QByteArray &f : frames)
+        m_client.exchange(f, 0, 0);
+    int acked = 0;
+    for (const QByteArray &r : m_client.collect(2000)) {
+        const Frame p = parsed(r);
+        if (tags.contains(p.header.tag) && p.ata.cmdStatus == Ata::StatusReady)
+            ++acked;
+    }
+    QCOMPARE(acked, 64);
+    QFile img(m_syncImage);
+    QVERIFY(img.open(QIODevice::ReadOnly));
+    QCOMPARE(img.read(64 * 1024), expected.left(64 * 1024));
+}
+
+void tst_Engine::countersAndClients()
+{
+    const ExportStatus s = statusOf(SlotRw);
+    QVERIFY(s.requests > 10);
+    QVERIFY(s.bytesRead >= 6 * 1024); // the reads of the tests above
+    QVERIFY(s.bytesWritten >= 1024);
+    QVERIFY(s.errors >= 3);
+    QCOMPARE(s.sectors, ImageSectors);
+    bool found = false;
+    for (const ClientStats &c : s.clients) {
+        if (c.mac == m_client.mac()) {
+            found = true;
+            QVERIFY(c.requests > 10);
+            QVERIFY(c.bytesRead > 0);
+        }
+    }
+    QVERIFY(found);
+    QVERIFY(s.currentClients >= 1);
+    QCOMPARE(s.interfaces.size(), std::size_t(1));
+    QVERIFY(s.interfaces[0].up);
+    QCOMPARE(s.interfaces[0].maxSectors, 2u);
+}
+
+void tst_Engine::addExportErrors()
+{
+    Error err;
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = SlotRw;
+    c.path = m_image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::AddressInUse);
+    c.slot = 20;
+    c.path = "/nonexistent/disk.img";
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::NoSuchFile);
+    QVERIFY2(err.message.find("/nonexistent/disk.img") != std::string::npos, err.message.c_str());
+    c.path = m_image.toStdString();
+    c.interfaces = { "nosuchif0" };
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::NoSuchInterface);
+    c.interfaces = { m_net->ifA().toStdString() };
+    c.bufferCount = 1;
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::InvalidArgument);
+    c.bufferCount = 16;
+    c.slot = 255;
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::InvalidArgument);
+    c.slot = 20;
+    c.offset = ImageSectors;
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::InvalidArgument);
+    c.offset = 10;
+    c.length = ImageSectors;
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::InvalidArgument);
+    c.length = 0;
+    c.offset = 0;
+    c.path = m_dir.path().toStdString(); // a directory
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::InvalidArgument);
+    // None of these left anything behind.
+    QCOMPARE(m_engine->status().size(), std::size_t(3));
+}
+
+void tst_Engine::interfaceDownAndUp()
+{
+    m_engine->takeEvents();
+    QVERIFY(m_net->setLink(false));
+    QTRY_VERIFY_WITH_TIMEOUT(!statusOf(SlotRw).interfaces.at(0).up, 3000);
+    bool down = false;
+    for (const EngineEvent &e : m_engine->takeEvents())
+        down = down || e.type == EngineEvent::Type::InterfaceDown;
+    QVERIFY(down);
+    QVERIFY(m_net->setLink(true));
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(SlotRw).interfaces.at(0).up, 5000);
+    // Serving again (the veth needs a moment to pass frames after carrier).
+    QTRY_COMPARE_WITH_TIMEOUT(readSectors(SlotRw, 0, 1), m_data.left(512), 5000);
+}
+
+QTEST_GUILESS_MAIN(tst_Engine)
+#include "tst_engine.moc"
