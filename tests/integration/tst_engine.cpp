@@ -12,7 +12,10 @@
 #include "rawclient.h"
 #include "testutil.h"
 
+#include <QDir>
 #include <QFile>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -84,6 +87,8 @@ private slots:
     void countersAndClients();
     void addExportErrors();
     void interfaceDownAndUp();
+    void interfaceRecreated();
+    void fullDiskIsAtaErrorAndRecovers();
 
 private:
     ExportStatus statusOf(std::uint8_t slot);
@@ -738,6 +743,93 @@ void tst_Engine::interfaceDownAndUp()
     QTRY_VERIFY_WITH_TIMEOUT(statusOf(SlotRw).interfaces.at(0).up, 5000);
     // Serving again (the veth needs a moment to pass frames after carrier).
     QTRY_COMPARE_WITH_TIMEOUT(readSectors(SlotRw, 0, 1), m_data.left(512), 5000);
+}
+
+void tst_Engine::interfaceRecreated()
+{
+    // The interface disappears (a USB NIC unplugged, a veth re-made) and
+    // comes back with a new index: the engine reopens it and serves again.
+    QVERIFY(
+        EtherdiskTest::NetnsPair::ip({ QStringLiteral("-n"), m_net->nsA(), QStringLiteral("link"),
+                                       QStringLiteral("del"), m_net->ifA() }));
+    QTRY_VERIFY_WITH_TIMEOUT(!statusOf(SlotRw).interfaces.at(0).up, 3000);
+    const QString tmpA = m_net->ifA() + QStringLiteral("x");
+    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("link"), QStringLiteral("add"), tmpA,
+                                           QStringLiteral("type"), QStringLiteral("veth"),
+                                           QStringLiteral("peer"), QStringLiteral("name"),
+                                           m_net->ifB() + QStringLiteral("x") }));
+    // Created in the namespace this thread is in (B); move and rename.
+    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("link"), QStringLiteral("set"), tmpA,
+                                           QStringLiteral("netns"), m_net->nsA() }));
+    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("-n"), m_net->nsA(),
+                                           QStringLiteral("link"), QStringLiteral("set"), tmpA,
+                                           QStringLiteral("name"), m_net->ifA() }));
+    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("link"), QStringLiteral("set"),
+                                           m_net->ifB() + QStringLiteral("x"),
+                                           QStringLiteral("name"), m_net->ifB() }));
+    QVERIFY(m_net->setLink(true));
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(SlotRw).interfaces.at(0).up, 5000);
+    QString why;
+    m_client = EtherdiskTest::RawClient();
+    QVERIFY2(m_client.open(m_net->ifB(), &why), qPrintable(why));
+    QTRY_COMPARE_WITH_TIMEOUT(readSectors(SlotRw, 0, 1), m_data.left(512), 5000);
+}
+
+void tst_Engine::fullDiskIsAtaErrorAndRecovers()
+{
+    // A sparse image on a file system that fills up: writes fail with an
+    // ATA error (not a silent drop), an event says why, and writing works
+    // again once space is freed.
+    const QString mnt = m_dir.filePath(QStringLiteral("small"));
+    QVERIFY(QDir().mkpath(mnt));
+    QVERIFY(
+        QProcess::execute(QStringLiteral("mount"),
+                          { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                            QStringLiteral("size=256k"), QStringLiteral("etherdisk-test"), mnt })
+        == 0);
+    auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
+    const QString image = mnt + QStringLiteral("/sparse.img");
+    QVERIFY(QProcess::execute(QStringLiteral("truncate"),
+                              { QStringLiteral("-s"), QStringLiteral("4M"), image })
+            == 0);
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 6;
+    c.path = image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 6, &err); });
+    m_engine->takeEvents();
+    auto write = [&](std::uint64_t lba) {
+        const auto rsp = m_client.exchange(
+            m_client.ataRequest(Shelf, 6, Ata::CmdWriteSectorsExt, lba, 2, pattern(2, 4)));
+        return rsp.size() == 1 ? parsed(rsp[0]) : Frame{};
+    };
+    QCOMPARE(write(0).ata.cmdStatus, Ata::StatusReady);
+    // Fill the file system.
+    QFile filler(mnt + QStringLiteral("/filler"));
+    QVERIFY(filler.open(QIODevice::WriteOnly));
+    const QByteArray chunk(4096, 'f');
+    while (filler.write(chunk) == chunk.size() && filler.flush()) { }
+    filler.close();
+    const Frame failed = write(4000);
+    QCOMPARE(failed.ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
+    QCOMPARE(failed.ata.errFeature, Ata::ErrorUncorrectable);
+    bool reported = false;
+    for (const EngineEvent &e : m_engine->takeEvents())
+        reported = reported
+            || (e.type == EngineEvent::Type::BackingFailed
+                && QString::fromStdString(e.message).contains(QStringLiteral("full")));
+    QVERIFY(reported);
+    QVERIFY(!statusOf(6).backingOk);
+    QVERIFY(QFile::remove(mnt + QStringLiteral("/filler")));
+    QCOMPARE(write(4000).ata.cmdStatus, Ata::StatusReady);
+    QVERIFY(statusOf(6).backingOk);
+    bool recovered = false;
+    for (const EngineEvent &e : m_engine->takeEvents())
+        recovered = recovered || e.type == EngineEvent::Type::BackingRecovered;
+    QVERIFY(recovered);
 }
 
 QTEST_GUILESS_MAIN(tst_Engine)
