@@ -206,6 +206,9 @@ struct Export
     bool syncRunning = false;
     unsigned inFlight = 0; // operations submitted and not completed
     bool removed = false;
+    // The backing store failed in a way a fresh open may cure (a device that
+    // vanished and came back, a network or FUSE file system restarted).
+    bool reopenWanted = false;
 
     bool needsSync() const { return cfg.writeMode != WriteMode::Writeback; }
     bool busy() const { return inFlight > 0 || syncRunning; }
@@ -299,6 +302,7 @@ struct Engine::Private
     void startSync(Export *exp);
     void respondSlot(Slot *slot, bool ok, std::uint8_t error);
     void noteBacking(Export *exp, int result);
+    void reopenBacking();
     void retireDone();
 };
 
@@ -963,21 +967,21 @@ void Engine::Private::handleMacMask(Iface *iface, Export *exp, const Frame &f)
         // Directives apply in order; the first failing one stops the edit and
         // the response's Dir Count says which it was (AoEr11 §3.3, vblade).
         for (std::size_t i = 0; i < f.macMask.directiveCount; ++i) {
-            const MacMaskDirective d = f.macMask.directive(i);
-            if (d.command == std::uint8_t(DirectiveCommand::None))
+            const MacMaskDirective dir = f.macMask.directive(i);
+            if (dir.command == std::uint8_t(DirectiveCommand::None))
                 continue;
-            if (d.command == std::uint8_t(DirectiveCommand::Add)) {
-                if (contains(mask, d.mac))
+            if (dir.command == std::uint8_t(DirectiveCommand::Add)) {
+                if (contains(mask, dir.mac))
                     continue;
                 if (mask.size() >= MaxAllowedMacs) {
                     merror = std::uint8_t(MacMaskError::ListFull);
                 } else {
-                    mask.push_back(d.mac);
+                    mask.push_back(dir.mac);
                     changed = true;
                     continue;
                 }
-            } else if (d.command == std::uint8_t(DirectiveCommand::Delete)) {
-                auto it = std::find(mask.begin(), mask.end(), d.mac);
+            } else if (dir.command == std::uint8_t(DirectiveCommand::Delete)) {
+                auto it = std::find(mask.begin(), mask.end(), dir.mac);
                 if (it != mask.end()) {
                     mask.erase(it);
                     changed = true;
@@ -1260,6 +1264,18 @@ void Engine::Private::noteBacking(Export *exp, int result)
         return;
     }
     const std::string why = std::strerror(-result);
+    switch (-result) {
+    case EIO:
+    case ENXIO:
+    case ENODEV:
+    case ENOTCONN:
+    case ESTALE:
+    case EBADF:
+        exp->reopenWanted = !exp->cfg.path.empty();
+        break;
+    default:
+        break; // ENOSPC and the like: the same file works again once the cause is gone
+    }
     if (exp->backingOk || exp->backingError != why) {
         exp->backingOk = false;
         exp->backingError = why;
@@ -1267,6 +1283,29 @@ void Engine::Private::noteBacking(Export *exp, int result)
              exp->cfg.name() + ": I/O error on "
                  + (exp->cfg.path.empty() ? "backing store" : exp->cfg.path) + ": " + why
                  + (result == -ENOSPC ? " (the file system is full)" : ""));
+    }
+}
+
+void Engine::Private::reopenBacking()
+{
+    for (const auto &e : exports) {
+        Export *exp = e.get();
+        if (!exp->reopenWanted || exp->busy())
+            continue;
+        // Open the path again; keep the old descriptor unless the new one
+        // is usable and still large enough for what initiators were told.
+        Export probe;
+        probe.cfg = exp->cfg;
+        probe.cfg.length = exp->sectors;
+        Error ignored;
+        if (!openBacking(&probe, &ignored))
+            continue;
+        std::swap(exp->fd, probe.fd); // the old one closes with `probe`
+        exp->reopenWanted = false;
+        exp->backingOk = true; // until the next I/O says otherwise
+        exp->backingError.clear();
+        emit(EngineEvent::Type::BackingRecovered, exp,
+             exp->cfg.name() + ": reopened " + exp->cfg.path + " after I/O errors");
     }
 }
 
@@ -1382,6 +1421,7 @@ void Engine::Private::loop()
                 std::uint64_t v;
                 [[maybe_unused]] ssize_t ignored = ::read(timerFd, &v, sizeof v);
                 checkInterfaces();
+                reopenBacking();
             } else if (tag != &aio) {
                 drain(static_cast<Iface *>(tag));
             }

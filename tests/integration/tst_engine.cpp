@@ -89,6 +89,7 @@ private slots:
     void interfaceDownAndUp();
     void interfaceRecreated();
     void fullDiskIsAtaErrorAndRecovers();
+    void vanishedBackingStoreReturns();
 
 private:
     ExportStatus statusOf(std::uint8_t slot);
@@ -830,6 +831,68 @@ void tst_Engine::fullDiskIsAtaErrorAndRecovers()
     for (const EngineEvent &e : m_engine->takeEvents())
         recovered = recovered || e.type == EngineEvent::Type::BackingRecovered;
     QVERIFY(recovered);
+}
+
+void tst_Engine::vanishedBackingStoreReturns()
+{
+    // The backing store is a file on a FUSE file system whose server dies
+    // (as a network disk or a USB device would vanish): I/O fails with ATA
+    // errors and an event, and once it is back the export works again.
+    const QString latencyfs = QStringLiteral(ETHERDISK_BINARY_DIR "/tests/latencyfs");
+    ETHERDISK_REQUIRE(
+        QFile::exists(latencyfs) && QFile::exists(QStringLiteral("/dev/fuse"))
+            && EtherdiskTest::haveProgram(QStringLiteral("fusermount3")),
+        QStringLiteral("needs FUSE (/dev/fuse, fusermount3, libfuse3-dev at build time)"));
+    const QString mnt = m_dir.filePath(QStringLiteral("fuse"));
+    QVERIFY(QDir().mkpath(mnt));
+    const QStringList args = { mnt, QStringLiteral("--size=1048576"),
+                               QStringLiteral("--latency-us=0"), QStringLiteral("-f") };
+    QProcess fs;
+    fs.start(latencyfs, args);
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
+    auto unmount = qScopeGuard([&] {
+        fs.kill();
+        fs.waitForFinished();
+        QProcess::execute(QStringLiteral("fusermount3"),
+                          { QStringLiteral("-u"), QStringLiteral("-z"), mnt });
+    });
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 8;
+    c.path = (mnt + QStringLiteral("/disk.img")).toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 8, &err); });
+    Frame f;
+    QCOMPARE(readSectors(8, 0, 1, &f).size(), 512);
+    m_engine->takeEvents();
+
+    fs.kill(); // the storage vanishes
+    QVERIFY(fs.waitForFinished(5000));
+    QVERIFY(readSectors(8, 0, 1, &f).isEmpty());
+    QCOMPARE(f.ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
+    QCOMPARE(f.ata.errFeature, Ata::ErrorUncorrectable);
+    QVERIFY(!statusOf(8).backingOk);
+    bool failed = false;
+    for (const EngineEvent &e : m_engine->takeEvents())
+        failed = failed || e.type == EngineEvent::Type::BackingFailed;
+    QVERIFY(failed);
+    // Still failing, and nothing else is affected.
+    QVERIFY(readSectors(8, 0, 1).isEmpty());
+    QCOMPARE(readSectors(SlotRw, 0, 1), m_data.left(512));
+
+    // It comes back at the same path.
+    QProcess::execute(QStringLiteral("fusermount3"),
+                      { QStringLiteral("-u"), QStringLiteral("-z"), mnt });
+    fs.start(latencyfs, args);
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(readSectors(8, 0, 1).size(), 512, 5000);
+    QVERIFY(statusOf(8).backingOk);
+    bool reopened = false;
+    for (const EngineEvent &e : m_engine->takeEvents())
+        reopened = reopened || (e.type == EngineEvent::Type::BackingRecovered);
+    QVERIFY(reopened);
 }
 
 QTEST_GUILESS_MAIN(tst_Engine)
