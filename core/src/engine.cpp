@@ -179,6 +179,8 @@ struct Iface
     bool up = false;
     std::uint8_t maxSectors = 0;
     std::vector<Export *> exports;
+    // shelf << 8 | slot -> export, for requests naming one target.
+    std::unordered_map<std::uint32_t, Export *> byAddress;
     bool pendingTx = false;
     std::string lastError;
 };
@@ -267,6 +269,8 @@ struct Engine::Private
     bool removeExport(std::uint16_t shelf, std::uint8_t slot, Error *error);
     bool openBacking(Export *exp, Error *error);
     Iface *acquireIface(const std::string &name, Error *error);
+    bool attach(Export *exp, Iface *iface, std::string *error);
+    void detach(Export *exp, Iface *iface);
     bool updateFilter(Iface *iface, std::string *error);
     void releaseIface(Iface *iface);
     void advertise(Export *exp, Iface *iface);
@@ -519,6 +523,28 @@ Iface *Engine::Private::acquireIface(const std::string &name, Error *error)
     return iface;
 }
 
+bool Engine::Private::attach(Export *exp, Iface *iface, std::string *error)
+{
+    iface->exports.push_back(exp);
+    iface->byAddress[(std::uint32_t(exp->cfg.shelf) << 8) | exp->cfg.slot] = exp;
+    if (updateFilter(iface, error))
+        return true;
+    detach(exp, iface);
+    return false;
+}
+
+void Engine::Private::detach(Export *exp, Iface *iface)
+{
+    auto it = std::find(iface->exports.begin(), iface->exports.end(), exp);
+    if (it != iface->exports.end())
+        iface->exports.erase(it);
+    iface->byAddress.erase((std::uint32_t(exp->cfg.shelf) << 8) | exp->cfg.slot);
+    std::string ignored;
+    if (iface->io && !iface->exports.empty())
+        updateFilter(iface, &ignored);
+    releaseIface(iface);
+}
+
 void Engine::Private::releaseIface(Iface *iface)
 {
     if (!iface->exports.empty() || !iface->io)
@@ -570,25 +596,13 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
     std::vector<Iface *> attached;
     for (const std::string &name : config.interfaces) {
         Iface *iface = acquireIface(name, error);
-        if (!iface) {
-            for (Iface *a : attached) {
-                a->exports.erase(std::find(a->exports.begin(), a->exports.end(), exp.get()));
-                std::string ignored;
-                if (a->io && !a->exports.empty())
-                    updateFilter(a, &ignored);
-                releaseIface(a);
-            }
-            return false;
-        }
-        iface->exports.push_back(exp.get());
-        if (!updateFilter(iface, &why)) {
-            iface->exports.pop_back();
-            releaseIface(iface);
-            for (Iface *a : attached) {
-                a->exports.erase(std::find(a->exports.begin(), a->exports.end(), exp.get()));
-                releaseIface(a);
-            }
+        if (iface && !attach(exp.get(), iface, &why)) {
             *error = makeError(ErrorKind::Failed, why);
+            iface = nullptr;
+        }
+        if (!iface) {
+            for (Iface *a : attached)
+                detach(exp.get(), a);
             return false;
         }
         attached.push_back(iface);
@@ -618,13 +632,9 @@ bool Engine::Private::removeExport(std::uint16_t shelf, std::uint8_t slot, Error
         return false;
     }
     Export *exp = it->get();
-    for (Iface *iface : exp->ifaces) {
-        iface->exports.erase(std::find(iface->exports.begin(), iface->exports.end(), exp));
-        std::string ignored;
-        if (iface->io && !iface->exports.empty())
-            updateFilter(iface, &ignored);
-        releaseIface(iface);
-    }
+    submitPending(); // requests staged in this pass count as in flight
+    for (Iface *iface : exp->ifaces)
+        detach(exp, iface);
     exp->removed = true;
     const std::string name = exp->cfg.name();
     emit(EngineEvent::Type::ExportRemoved, exp, name + " no longer exported");
@@ -861,7 +871,16 @@ void Engine::Private::handleFrame(Iface *iface, std::span<const std::uint8_t> fr
         return; // never answer a response (the kernel filter drops them already)
     const bool wildShelf = f.header.shelf == BroadcastShelf;
     const bool wildSlot = f.header.slot == BroadcastSlot;
-    for (Export *exp : iface->exports) {
+    Export *exact = nullptr;
+    std::span<Export *const> candidates = iface->exports;
+    if (!wildShelf && !wildSlot) {
+        auto it = iface->byAddress.find((std::uint32_t(f.header.shelf) << 8) | f.header.slot);
+        if (it == iface->byAddress.end())
+            return;
+        exact = it->second;
+        candidates = { &exact, 1 };
+    }
+    for (Export *exp : candidates) {
         if ((!wildShelf && f.header.shelf != exp->cfg.shelf)
             || (!wildSlot && f.header.slot != exp->cfg.slot))
             continue;
