@@ -43,12 +43,12 @@ PKGS=(
     # core/: capture + async I/O
     libpcap-dev liburing-dev
     # AoE peers and network tools for interop tests
-    vblade aoetools tshark tcpdump iproute2 nftables
+    vblade aoetools tshark tcpdump iproute2 nftables faketime
     # system bus + polkit for the helper
     dbus polkitd
     # headless GUI tests and screenshots
     xvfb xauth dunst x11-utils imagemagick
-    # FUSE (userspace initiator)
+    # FUSE (latencyfs: slow and vanishing storage for benchmarks and tests)
     fuse3 libfuse3-dev
     # booting Debian's kernel (with aoe.ko) under qemu as a test peer
     qemu-system-x86 linux-image-amd64 busybox-static kmod
