@@ -1,0 +1,160 @@
+# SPDX-FileCopyrightText: 2026 The Etherdisk developers
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# guest-lib.sh — helpers for guest scripts run by aoe-guest.sh (source it from
+# bash). The pattern functions (edk_pattern, edk_apply_writes) are also used on
+# the host to build the expected image after the guest's writes.
+#
+# Devices are named by "SHELF.SLOT", e.g. "1.2" → /dev/etherd/e1.2 and
+# /sys/block/etherd!e1.2. Sectors are 512 bytes. Check results are printed as
+# "PASS: what" / "FAIL: what (detail)" lines and counted in EDK_PASSED/EDK_FAILED.
+# shellcheck shell=bash
+
+EDK_PASSED=${EDK_PASSED:-0}
+EDK_FAILED=${EDK_FAILED:-0}
+
+edk_pass() { echo "PASS: $*"; EDK_PASSED=$((EDK_PASSED + 1)); }
+edk_fail() { echo "FAIL: $*"; EDK_FAILED=$((EDK_FAILED + 1)); }
+
+# edk_check_eq WHAT EXPECTED ACTUAL
+edk_check_eq() {
+    if [ "$2" = "$3" ]; then edk_pass "$1 = $3"; else edk_fail "$1: expected '$2', got '$3'"; fi
+}
+
+# edk_summary [PREFIX] — prints a summary line; returns 0 only if nothing failed
+edk_summary() {
+    echo "${1:+$1 }summary: $EDK_PASSED passed, $EDK_FAILED failed"
+    [ "$EDK_FAILED" = 0 ] && [ "$EDK_PASSED" -gt 0 ]
+}
+
+edk_dev() { echo "/dev/etherd/e$1"; }
+edk_sysdir() { echo "/sys/block/etherd!e$1"; }
+
+# edk_sysfs SHELF.SLOT ATTR — one sysfs attribute (state, mac, netif,
+# firmware-version, payload, size, ...); empty if it cannot be read
+edk_sysfs() {
+    local v=
+    { read -r v <"/sys/block/etherd!e$1/$2"; } 2>/dev/null
+    echo "$v"
+}
+
+edk_discover() { echo >/dev/etherd/discover 2>/dev/null || true; }
+
+# edk_wait_dev SHELF.SLOT [TIMEOUT_S] — wait until the block device exists and
+# its state is "up"; asks for a rediscovery every 2 s. Returns 1 on timeout.
+edk_wait_dev() {
+    local id=$1 timeout=${2:-30} dev start now last
+    dev=$(edk_dev "$id")
+    start=$(date +%s); last=$start
+    while :; do
+        if [ -b "$dev" ] && [ "$(edk_sysfs "$id" state)" = up ]; then return 0; fi
+        now=$(date +%s)
+        [ $((now - start)) -ge "$timeout" ] && return 1
+        if [ $((now - last)) -ge 2 ]; then edk_discover; last=$now; fi
+        sleep 0.1
+    done
+}
+
+# edk_wait_state SHELF.SLOT STATE [TIMEOUT_S] — wait until sysfs state is STATE
+edk_wait_state() {
+    local id=$1 want=$2 timeout=${3:-30} start
+    start=$(date +%s)
+    until [ "$(edk_sysfs "$id" state)" = "$want" ]; do
+        [ $(($(date +%s) - start)) -ge "$timeout" ] && return 1
+        sleep 0.1
+    done
+}
+
+# edk_show_dev SHELF.SLOT — print the interesting sysfs attributes
+edk_show_dev() {
+    local a
+    for a in state mac netif firmware-version payload size; do
+        printf '  %-17s %s\n' "$a" "$(edk_sysfs "$1" "$a")"
+    done
+}
+
+# edk_pattern TAG BYTES — deterministic data: 16-byte lines "TAG <line no>\n"
+# (TAG is cut/padded to 5 characters), so shifted or swapped sectors show up.
+edk_pattern() {
+    awk -v tag="$1" -v n="$2" 'BEGIN {
+        tag = substr(tag "_____", 1, 5)
+        for (i = 0; i * 16 < n; i++) printf "%s %09d\n", tag, i
+    }' | head -c "$2"
+}
+
+# edk_write_pattern DEV SECTOR NSECT TAG — one O_DIRECT write of the pattern
+edk_write_pattern() {
+    edk_pattern "$4" $(($3 * 512)) |
+        dd of="$1" bs=$(($3 * 512)) count=1 seek=$(($2 * 512)) \
+            iflag=fullblock oflag=direct,seek_bytes conv=notrunc status=none
+}
+
+# edk_read_range DEV_OR_FILE SECTOR NSECT [direct] — copy a range to stdout
+edk_read_range() {
+    local fl=skip_bytes
+    [ "${4:-}" = direct ] && fl=direct,skip_bytes
+    dd if="$1" bs=$(($3 * 512)) count=1 skip=$(($2 * 512)) iflag="$fl" status=none
+}
+
+# edk_range_has_pattern DEV_OR_FILE SECTOR NSECT TAG [direct]
+edk_range_has_pattern() {
+    cmp -s <(edk_read_range "$1" "$2" "$3" "${5:-}") <(edk_pattern "$4" $(($3 * 512)))
+}
+
+# edk_apply_writes FILE "SECTOR:NSECT:TAG ..." — write the patterns into a
+# (host) file, e.g. to build the expected image after the guest's writes
+edk_apply_writes() {
+    local w s n t
+    for w in $2; do
+        IFS=: read -r s n t <<<"$w"
+        edk_pattern "$t" $((n * 512)) |
+            dd of="$1" bs=$((n * 512)) count=1 seek=$((s * 512)) \
+                iflag=fullblock oflag=seek_bytes conv=notrunc status=none || return 1
+    done
+}
+
+# edk_check_writes SHELF.SLOT "SECTOR:NSECT:TAG ..." — write each pattern with
+# O_DIRECT, then read all of them back with O_DIRECT (after all writes, so a
+# write landing on the wrong sectors is caught too)
+edk_check_writes() {
+    local dev w s n t
+    dev=$(edk_dev "$1")
+    for w in $2; do
+        IFS=: read -r s n t <<<"$w"
+        if edk_write_pattern "$dev" "$s" "$n" "$t"; then
+            edk_pass "write $n sector(s) at sector $s ($t)"
+        else
+            edk_fail "write $n sector(s) at sector $s ($t): dd failed"
+        fi
+    done
+    for w in $2; do
+        IFS=: read -r s n t <<<"$w"
+        if edk_range_has_pattern "$dev" "$s" "$n" "$t" direct; then
+            edk_pass "read back $n sector(s) at sector $s ($t)"
+        else
+            edk_fail "read back $n sector(s) at sector $s ($t): data differs"
+        fi
+    done
+}
+
+# edk_check_full_read SHELF.SLOT FILE — whole device (O_DIRECT, 1 MiB reads)
+# equals FILE (a host file, visible read-only in the guest at the same path)
+edk_check_full_read() {
+    local dev t0 t1 out
+    dev=$(edk_dev "$1")
+    t0=$(date +%s.%N)
+    if out=$(cmp <(dd if="$dev" bs=1M iflag=direct status=none) "$2" 2>&1); then
+        t1=$(date +%s.%N)
+        edk_pass "full-device read equals $(basename "$2") ($(awk -v a="$t0" -v b="$t1" -v f="$(stat -c %s "$2")" \
+            'BEGIN { printf "%.1f s, %.1f MB/s", b - a, f / (b - a) / 1e6 }'))"
+    else
+        edk_fail "full-device read differs from $2: ${out:-cmp failed}"
+    fi
+}
+
+# edk_check_sha256 SHELF.SLOT SHA256 — whole device hashes to SHA256
+edk_check_sha256() {
+    local sum
+    sum=$(dd if="$(edk_dev "$1")" bs=1M iflag=direct status=none | sha256sum | cut -d' ' -f1)
+    edk_check_eq "sha256 of the device" "$2" "$sum"
+}
