@@ -1,0 +1,254 @@
+#!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The Etherdisk developers
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Side-by-side benchmark: etherdisk-target vs Debian's vblade (and a
+null responder that does no disk I/O at all, the ceiling of link plus
+system calls), in one run, on a veth pair between two network namespaces
+this script creates and removes. The load generator is etherdisk-bench
+(the userspace initiator) in the other namespace.
+
+Three backing stores, because they show different things:
+  ram      an image in /dev/shm: the network path is the limit
+  latency  latencyfs: every read/write takes 0.5 ms, many in flight at once
+  disk     a file on the machine's disk, write mode sync vs vblade -s
+
+Usage (root):  tests/bench/run-bench.py [--build DIR] [--seconds S] [--quick]
+                                        [--only ram,latency,disk] [--markdown FILE]
+Prints a table per scenario and, with --markdown, writes them to FILE.
+Run it on a quiet machine: the numbers are only comparable within one run.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+NS_T, NS_I = "edbench-t", "edbench-i"
+IF_T, IF_I = "edbench-t0", "edbench-i0"
+
+
+def sh(*args, check=True, **kw):
+    return subprocess.run(list(args), check=check, **kw)
+
+
+def netns_up(mtu):
+    netns_down()
+    sh("ip", "netns", "add", NS_T)
+    sh("ip", "netns", "add", NS_I)
+    sh("ip", "link", "add", IF_T, "type", "veth", "peer", "name", IF_I)
+    sh("ip", "link", "set", IF_T, "netns", NS_T)
+    sh("ip", "link", "set", IF_I, "netns", NS_I)
+    for ns, ifn in ((NS_T, IF_T), (NS_I, IF_I)):
+        sh("ip", "-n", ns, "link", "set", ifn, "mtu", str(mtu), "up")
+    time.sleep(0.3)
+
+
+def netns_down():
+    for ns in (NS_T, NS_I):
+        pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+
+
+class Target:
+    def __init__(self, argv):
+        self.proc = subprocess.Popen(["ip", "netns", "exec", NS_T] + argv,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.7)
+        if self.proc.poll() is not None:
+            raise RuntimeError("target exited at once: " + " ".join(argv))
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def bench(build, target_pid, mode, window, seconds, size=None, address="1.1"):
+    argv = ["ip", "netns", "exec", NS_I, os.path.join(build, "tests/bench/etherdisk-bench"),
+            "-i", IF_I, "-t", address, "--mode", mode, "--window", str(window),
+            "--seconds", str(seconds), "--json", "--pid", str(target_pid)]
+    if size:
+        argv += ["--size", str(size)]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return {"ok": False, "error": (out.stderr or out.stdout).strip()[:200]}
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "-"
+    return f"{v:,.{digits}f}"
+
+
+def ratio(a, b):
+    if not a or not b:
+        return "-"
+    return f"{a / b:.2f}"
+
+
+def run_matrix(title, build, targets, workloads, seconds, mtu, rows):
+    """targets: [(name, argv)], workloads: [(label, mode, window, size)]"""
+    results = {}
+    for name, argv in targets:
+        for label, mode, window, size in workloads:
+            t = Target(argv)
+            try:
+                r = bench(build, t.proc.pid, mode, window, seconds, size)
+            finally:
+                t.stop()
+            results[(name, label)] = r
+            status = "ok" if r.get("ok") else "FAILED: " + r.get("error", "?")
+            print(f"  {title} mtu {mtu} {name:10} {label:22} {fmt(r.get('mb_per_s'), 1):>9} MB/s "
+                  f"{fmt(r.get('iops')):>9} IOPS p99 {fmt(r.get('latency_us', {}).get('p99')):>7} us "
+                  f"cpu {fmt(r.get('target_cpu_s_per_gb'), 2):>6} s/GB  {status}", flush=True)
+    for label, mode, window, size in workloads:
+        rows.append((title, mtu, label, {name: results.get((name, label), {}) for name, _ in targets}))
+
+
+def table(rows, names):
+    out = []
+    head = ["scenario", "MTU", "workload"]
+    for n in names:
+        head += [f"{n} MB/s", f"{n} IOPS", f"{n} p99 µs", f"{n} CPU s/GB"]
+    if "vblade" in names and "etherdisk" in names:
+        head += ["etherdisk/vblade MB/s", "etherdisk/vblade CPU/GB"]
+    if "null" in names and "etherdisk" in names:
+        head += ["etherdisk/null MB/s"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "---|" * len(head))
+    for title, mtu, label, res in rows:
+        cells = [title, str(mtu), label]
+        for n in names:
+            r = res.get(n)
+            if not r:
+                cells += ["", "", "", ""]
+                continue
+            if not r.get("ok"):
+                cells += ["failed", "", "", ""]
+                continue
+            cells += [fmt(r.get("mb_per_s"), 1), fmt(r.get("iops")), fmt(r.get("latency_us", {}).get("p99")),
+                      fmt(r.get("target_cpu_s_per_gb"), 2)]
+        e, v, z = res.get("etherdisk", {}), res.get("vblade", {}), res.get("null", {})
+        if "vblade" in names and "etherdisk" in names:
+            cells += [ratio(e.get("mb_per_s"), v.get("mb_per_s")),
+                      ratio(e.get("target_cpu_s_per_gb"), v.get("target_cpu_s_per_gb"))]
+        if "null" in names and "etherdisk" in names:
+            cells += [ratio(e.get("mb_per_s"), z.get("mb_per_s")) if z else "-"]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    ap.add_argument("--build", default=os.path.join(root, "build-bench"))
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="fewer workloads, 2 s each")
+    ap.add_argument("--only", default="ram,latency,disk")
+    ap.add_argument("--markdown")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("run-bench.py needs root (network namespaces, raw frames)")
+    vblade = shutil.which("vblade") or "/usr/sbin/vblade"
+    if not os.path.exists(vblade):
+        sys.exit("vblade is not installed (apt install vblade): it is the reference we compare with")
+    seconds = 2 if args.quick else args.seconds
+    only = set(args.only.split(","))
+
+    print(f"== building (Release) in {args.build}", flush=True)
+    sh("cmake", "-S", root, "-B", args.build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+       stdout=subprocess.DEVNULL)
+    sh("cmake", "--build", args.build, "--target", "etherdisk-target", "etherdisk-bench", "null-responder",
+       "latencyfs", stdout=subprocess.DEVNULL)
+    target = os.path.join(args.build, "app/etherdisk-target/etherdisk-target")
+    null = os.path.join(args.build, "tests/bench/null-responder")
+    latencyfs = os.path.join(args.build, "tests/latencyfs")
+
+    work = tempfile.mkdtemp(prefix="etherdisk-bench-", dir="/var/tmp")
+    shm = tempfile.mkdtemp(prefix="etherdisk-bench-", dir="/dev/shm")
+    mnt = os.path.join(work, "latencyfs")
+    os.makedirs(mnt)
+    lfs = None
+    rows = {"ram": [], "latency": [], "disk": []}
+    try:
+        if "ram" in only:
+            img = os.path.join(shm, "ram.img")
+            with open(img, "wb") as f:
+                f.truncate(1 << 30)
+            sh("dd", "if=/dev/zero", "of=" + img, "bs=1M", "count=1024", "conv=notrunc", "status=none")
+            targets = [("null", [null, "-b", "64", "-s", str((1 << 30) // 512), "1", "1", IF_T]),
+                       ("vblade", [vblade, "-b", "64", "1", "1", IF_T, img]),
+                       ("etherdisk", [target, "--state-dir=", "-b", "64", "1", "1", IF_T, img])]
+            work_ram = [("seqread w16", "seqread", 16, None), ("seqread w64", "seqread", 64, None),
+                        ("seqwrite w64", "seqwrite", 64, None), ("randread 4K w64", "randread", 64, 4096),
+                        ("randwrite 4K w64", "randwrite", 64, 4096)]
+            if args.quick:
+                work_ram = [work_ram[1], work_ram[3]]
+            for mtu in (1500, 9000):
+                netns_up(mtu)
+                run_matrix("ram", args.build, targets, work_ram, seconds, mtu, rows["ram"])
+        if "latency" in only:
+            lfs = subprocess.Popen([latencyfs, mnt, "--size=1073741824", "--latency-us=500", "-f"])
+            for _ in range(50):
+                if os.path.exists(os.path.join(mnt, "disk.img")):
+                    break
+                time.sleep(0.1)
+            img = os.path.join(mnt, "disk.img")
+            targets = [("vblade", [vblade, "-b", "64", "1", "1", IF_T, img]),
+                       ("etherdisk", [target, "--state-dir=", "-b", "64", "1", "1", IF_T, img])]
+            work_lat = [("randread 4K w1", "randread", 1, 4096), ("randread 4K w64", "randread", 64, 4096),
+                        ("randwrite 4K w64", "randwrite", 64, 4096)]
+            netns_up(9000)
+            run_matrix("latency 0.5 ms", args.build, targets, work_lat, seconds, 9000, rows["latency"])
+        if "disk" in only:
+            img = os.path.join(work, "disk.img")
+            sh("dd", "if=/dev/zero", "of=" + img, "bs=1M", "count=256", "status=none")
+            sh("sync")
+            targets = [("vblade", [vblade, "-s", "-b", "64", "1", "1", IF_T, img]),
+                       ("etherdisk", [target, "--state-dir=", "-s", "-b", "64", "1", "1", IF_T, img])]
+            work_disk = [("seqwrite w64", "seqwrite", 64, None), ("randwrite 4K w64", "randwrite", 64, 4096)]
+            netns_up(9000)
+            run_matrix("disk, sync", args.build, targets, work_disk, seconds, 9000, rows["disk"])
+    finally:
+        netns_down()
+        if lfs:
+            lfs.terminate()
+            lfs.wait()
+            subprocess.run(["fusermount3", "-u", "-z", mnt], stderr=subprocess.DEVNULL)
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(shm, ignore_errors=True)
+
+    md = []
+    if rows["ram"]:
+        md.append("### RAM-backed image (network path is the limit)\n\n" + table(rows["ram"], ["null", "vblade", "etherdisk"]))
+    if rows["latency"]:
+        md.append("### Storage with 0.5 ms latency (latencyfs)\n\n" + table(rows["latency"], ["vblade", "etherdisk"]))
+    if rows["disk"]:
+        md.append("### File on the machine's disk, durable writes (`-s` for both)\n\n"
+                  + table(rows["disk"], ["vblade", "etherdisk"]))
+    text = "\n\n".join(md) + "\n"
+    print("\n" + text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
