@@ -120,9 +120,9 @@ void AsyncIo::submit()
 
 std::size_t AsyncIo::reap(std::vector<Completion> *out)
 {
-    std::uint64_t counter;
-    [[maybe_unused]] ssize_t ignored = ::read(m_eventFd, &counter, sizeof counter);
     if (!m_ring) {
+        std::uint64_t counter;
+        [[maybe_unused]] ssize_t ignored = ::read(m_eventFd, &counter, sizeof counter);
         const std::size_t n = m_syncDone.size();
         out->insert(out->end(), m_syncDone.begin(), m_syncDone.end());
         m_syncDone.clear();

@@ -29,7 +29,9 @@ public:
     bool init(unsigned entries, std::string *note);
     bool usingIoUring() const { return m_ring != nullptr; }
 
-    // Readable when completions are waiting (an eventfd).
+    // An eventfd signalled for every completion. Watch it edge-triggered
+    // (EPOLLET): reap() looks at the completion ring directly, without
+    // reading the eventfd, to save a system call per loop pass.
     int fd() const { return m_eventFd; }
 
     // Queue operations; `user` comes back with the completion. The iovec

@@ -180,7 +180,7 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
     // Jumbo frames up to 64 KiB links: size the batch from the largest frame we may send.
     io->m_maxFrame = 65536;
     io->m_txBuffer.resize(TxBatch * io->m_maxFrame);
-    io->m_txLengths.reserve(TxBatch);
+    io->m_txIov.reserve(TxBatch);
     return io;
 }
 
@@ -252,27 +252,37 @@ bool PacketIo::queue(std::span<const std::uint8_t> frame)
 {
     if (frame.size() > m_maxFrame)
         return false;
-    if (m_txLengths.size() == TxBatch) {
+    if (m_txIov.size() == TxBatch) {
         std::string ignored;
         flush(&ignored);
     }
-    std::memcpy(m_txBuffer.data() + m_txLengths.size() * m_maxFrame, frame.data(), frame.size());
-    m_txLengths.push_back(frame.size());
+    std::uint8_t *copy = m_txBuffer.data() + m_txIov.size() * m_maxFrame;
+    std::memcpy(copy, frame.data(), frame.size());
+    m_txIov.push_back({ copy, frame.size() });
+    return true;
+}
+
+bool PacketIo::queueRef(std::span<const std::uint8_t> frame)
+{
+    if (frame.size() > m_maxFrame)
+        return false;
+    if (m_txIov.size() == TxBatch) {
+        std::string ignored;
+        flush(&ignored);
+    }
+    m_txIov.push_back({ const_cast<std::uint8_t *>(frame.data()), frame.size() });
     return true;
 }
 
 bool PacketIo::flush(std::string *error)
 {
-    const std::size_t n = m_txLengths.size();
+    const std::size_t n = m_txIov.size();
     if (n == 0)
         return true;
-    iovec iov[TxBatch];
     mmsghdr msgs[TxBatch];
     std::memset(msgs, 0, sizeof(mmsghdr) * n);
     for (std::size_t i = 0; i < n; ++i) {
-        iov[i].iov_base = m_txBuffer.data() + i * m_maxFrame;
-        iov[i].iov_len = m_txLengths[i];
-        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iov = &m_txIov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
     }
     std::size_t done = 0;
@@ -282,15 +292,18 @@ bool PacketIo::flush(std::string *error)
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
+            // This frame was refused (a full queue, a qdisc drop, the link
+            // went down): count it as lost on the wire and send the rest.
             *error = sysError("send on " + m_info.name);
-            m_counters.sendErrors += n - done;
+            ++m_counters.sendErrors;
             ok = false;
-            break;
+            ++done;
+            continue;
         }
+        m_counters.sent += std::uint64_t(rc);
         done += std::size_t(rc);
     }
-    m_counters.sent += done;
-    m_txLengths.clear();
+    m_txIov.clear();
     return ok;
 }
 

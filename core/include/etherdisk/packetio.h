@@ -18,6 +18,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <sys/uio.h>
 #include <vector>
 
 namespace Etherdisk {
@@ -82,6 +83,10 @@ public:
     // Queues a copy of `frame` for transmission; flush() sends the queue.
     // Queuing more than the batch size flushes on its own.
     bool queue(std::span<const std::uint8_t> frame);
+    // Queues `frame` without copying it: the caller keeps the bytes
+    // unchanged until the next flush() returns (the engine's response
+    // buffers, which it releases only after flushing).
+    bool queueRef(std::span<const std::uint8_t> frame);
     // Sends every queued frame (one sendmmsg per batch on Linux). Returns
     // false with *error when the interface refused them (e.g. it went down);
     // the frames are dropped then, as a lost frame on the wire would be.
@@ -105,8 +110,8 @@ private:
     InterfaceInfo m_info;
     int m_txFd = -1;
     std::size_t m_maxFrame = 0;
-    std::vector<std::uint8_t> m_txBuffer; // batch of frames back to back
-    std::vector<std::size_t> m_txLengths;
+    std::vector<std::uint8_t> m_txBuffer; // copies of queued frames, one max frame each
+    std::vector<iovec> m_txIov; // what the next sendmmsg sends, copies or references
     Counters m_counters;
 };
 
