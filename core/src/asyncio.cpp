@@ -5,6 +5,7 @@
 
 #include <liburing.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sys/eventfd.h>
@@ -53,6 +54,20 @@ bool AsyncIo::init(unsigned entries, std::string *note)
     }
     m_ring = std::move(ring);
     return true;
+}
+
+void AsyncIo::prepareThread(unsigned maxWorkers)
+{
+    if (!m_ring)
+        return;
+    // Reads and writes that cannot complete inline run on io_uring's
+    // "bound" worker threads, by default at most 4 per CPU: 8 requests in
+    // flight on a 2-core machine, whatever the initiators' windows. A disk
+    // with latency, or a network or FUSE file system, needs as many as the
+    // initiators keep outstanding. The limit belongs to the submitting
+    // thread, hence a call from the I/O loop's own thread.
+    unsigned workers[2] = { maxWorkers, 0 }; // bound, unbound (0: unchanged)
+    io_uring_register_iowq_max_workers(&m_ring->ring, workers);
 }
 
 void *AsyncIo::nextSqe()

@@ -28,6 +28,9 @@ public:
     // io_uring cannot be set up (reason in *note).
     bool init(unsigned entries, std::string *note);
     bool usingIoUring() const { return m_ring != nullptr; }
+    // Call on the thread that submits: lets up to `maxWorkers` blocking
+    // operations run at once.
+    void prepareThread(unsigned maxWorkers);
 
     // An eventfd signalled for every completion. Watch it edge-triggered
     // (EPOLLET): reap() looks at the completion ring directly, without

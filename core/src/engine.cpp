@@ -1578,6 +1578,7 @@ bool Engine::start(Error *error)
     d->running = true;
     d->thread = std::thread([this] {
         d->loopThread = std::this_thread::get_id();
+        d->aio.prepareThread(256);
         d->loop();
     });
     return true;

@@ -90,6 +90,8 @@ private slots:
     void interfaceRecreated();
     void fullDiskIsAtaErrorAndRecovers();
     void vanishedBackingStoreReturns();
+    void blockDeviceExport();
+    void severalInterfaces();
 
 private:
     ExportStatus statusOf(std::uint8_t slot);
@@ -893,6 +895,105 @@ void tst_Engine::vanishedBackingStoreReturns()
     for (const EngineEvent &e : m_engine->takeEvents())
         reopened = reopened || (e.type == EngineEvent::Type::BackingRecovered);
     QVERIFY(reopened);
+}
+
+void tst_Engine::blockDeviceExport()
+{
+    // A block device (a loop device over an image): its size comes from
+    // BLKGETSIZE64, reads and writes reach the image.
+    ETHERDISK_REQUIRE(EtherdiskTest::haveProgram(QStringLiteral("losetup"))
+                          && QFile::exists(QStringLiteral("/dev/loop-control")),
+                      QStringLiteral("needs loop devices (losetup, /dev/loop-control)"));
+    const QString image = m_dir.filePath(QStringLiteral("loop.img"));
+    const QByteArray data = pattern(2048, 42);
+    {
+        QFile f(image);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(data);
+    }
+    QProcess losetup;
+    losetup.start(QStringLiteral("losetup"),
+                  { QStringLiteral("--find"), QStringLiteral("--show"), image });
+    QVERIFY(losetup.waitForFinished(10000));
+    const QString device = QString::fromLocal8Bit(losetup.readAllStandardOutput()).trimmed();
+    QVERIFY2(device.startsWith(QStringLiteral("/dev/loop")),
+             qPrintable(device + QString::fromLocal8Bit(losetup.readAllStandardError())));
+    auto detach = qScopeGuard([&] {
+        QProcess::execute(QStringLiteral("losetup"), { QStringLiteral("-d"), device });
+    });
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 9;
+    c.path = device.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    c.writeMode = WriteMode::Direct;
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 9, &err); });
+    QCOMPARE(statusOf(9).sectors, std::uint64_t(2048));
+    QCOMPARE(readSectors(9, 2046, 2), data.right(1024));
+    const QByteArray d = pattern(2, 43);
+    const auto rsp =
+        m_client.exchange(m_client.ataRequest(Shelf, 9, Ata::CmdWriteSectorsExt, 10, 2, d));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).ata.cmdStatus, Ata::StatusReady);
+    QCOMPARE(readSectors(9, 10, 2), d);
+    m_engine->removeExport(Shelf, 9, &err);
+    cleanupExport.dismiss();
+    detach.dismiss();
+    QCOMPARE(QProcess::execute(QStringLiteral("losetup"), { QStringLiteral("-d"), device }), 0);
+    QFile f(image);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    f.seek(10 * 512);
+    QCOMPARE(f.read(1024), d); // O_DIRECT writes reached the image
+}
+
+void tst_Engine::severalInterfaces()
+{
+    // One export served on two links: each answers with its own MAC, and
+    // requests on either reach the same data.
+    const QString ifA2 = m_net->ifA() + QStringLiteral("2");
+    const QString ifB2 = m_net->ifB() + QStringLiteral("2");
+    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("link"), QStringLiteral("add"), ifA2,
+                                           QStringLiteral("type"), QStringLiteral("veth"),
+                                           QStringLiteral("peer"), QStringLiteral("name"), ifB2 }));
+    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("link"), QStringLiteral("set"), ifA2,
+                                           QStringLiteral("netns"), m_net->nsA() }));
+    QVERIFY(
+        EtherdiskTest::NetnsPair::ip({ QStringLiteral("-n"), m_net->nsA(), QStringLiteral("link"),
+                                       QStringLiteral("set"), ifA2, QStringLiteral("up") }));
+    QVERIFY(EtherdiskTest::NetnsPair::ip(
+        { QStringLiteral("link"), QStringLiteral("set"), ifB2, QStringLiteral("up") }));
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 10;
+    c.path = m_image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString(), ifA2.toStdString() };
+    c.readOnly = true;
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 10, &err); });
+    EtherdiskTest::RawClient second;
+    QString why;
+    QVERIFY2(second.open(ifB2, &why), qPrintable(why));
+    m_client.target = {};
+    QTRY_COMPARE_WITH_TIMEOUT(
+        second.exchange(second.configRequest(Shelf, 10, ConfigCommand::Read), 1, 200).size(),
+        std::size_t(1), 5000);
+    auto one = m_client.exchange(m_client.configRequest(Shelf, 10, ConfigCommand::Read));
+    auto two = second.exchange(second.configRequest(Shelf, 10, ConfigCommand::Read));
+    QCOMPARE(one.size(), std::size_t(1));
+    QCOMPARE(two.size(), std::size_t(1));
+    QVERIFY(parsed(one[0]).header.source != parsed(two[0]).header.source);
+    const auto rsp = second.exchange(second.ataRequest(Shelf, 10, Ata::CmdReadSectorsExt, 7, 2));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(parsed(rsp[0]).data.data()), 1024),
+             m_data.mid(7 * 512, 1024));
+    QCOMPARE(statusOf(10).interfaces.size(), std::size_t(2));
+    // Adding the same address again on either interface is refused.
+    c.interfaces = { ifA2.toStdString() };
+    QVERIFY(!m_engine->addExport(c, &err));
+    QCOMPARE(err.kind, ErrorKind::AddressInUse);
 }
 
 QTEST_GUILESS_MAIN(tst_Engine)
