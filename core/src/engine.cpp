@@ -135,6 +135,8 @@ const char *eventTypeName(EngineEvent::Type type)
         return "reservation-changed";
     case EngineEvent::Type::ClientAppeared:
         return "client-appeared";
+    case EngineEvent::Type::StateWarning:
+        return "state-warning";
     }
     return "unknown";
 }
@@ -606,7 +608,7 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
 
     std::string stateNote;
     if (!exp->state.load(options.stateDir, config, &stateNote))
-        emit(EngineEvent::Type::ConfigStringChanged, exp.get(), stateNote);
+        emit(EngineEvent::Type::StateWarning, exp.get(), stateNote);
 
     std::vector<Iface *> attached;
     for (const std::string &name : config.interfaces) {
@@ -764,7 +766,7 @@ void Engine::Private::persistState(Export *exp)
 {
     std::string why;
     if (!exp->state.save(options.stateDir, exp->cfg, &why))
-        emit(EngineEvent::Type::ConfigStringChanged, exp,
+        emit(EngineEvent::Type::StateWarning, exp,
              exp->cfg.name() + ": state not saved (kept in memory): " + why);
 }
 

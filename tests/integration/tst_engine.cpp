@@ -92,6 +92,7 @@ private slots:
     void vanishedBackingStoreReturns();
     void blockDeviceExport();
     void severalInterfaces();
+    void corruptOrUnsavableState();
 
 private:
     ExportStatus statusOf(std::uint8_t slot);
@@ -994,6 +995,50 @@ void tst_Engine::severalInterfaces()
     c.interfaces = { ifA2.toStdString() };
     QVERIFY(!m_engine->addExport(c, &err));
     QCOMPARE(err.kind, ErrorKind::AddressInUse);
+}
+
+void tst_Engine::corruptOrUnsavableState()
+{
+    // A damaged state file is ignored with a warning (defaults apply), and
+    // a state that cannot be saved is kept in memory with a warning.
+    const QString stateDir = m_dir.filePath(QStringLiteral("state"));
+    QVERIFY(QDir().mkpath(stateDir));
+    {
+        QFile f(stateDir + QStringLiteral("/e7.11.state"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("config-string=zz\n");
+    }
+    m_engine->takeEvents();
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 11;
+    c.path = m_image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    c.readOnly = true;
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 11, &err); });
+    auto warned = [&](const char *text) {
+        bool found = false;
+        for (const EngineEvent &e : m_engine->takeEvents())
+            found = found
+                || (e.type == EngineEvent::Type::StateWarning
+                    && QString::fromStdString(e.message).contains(QLatin1String(text)));
+        return found;
+    };
+    QVERIFY(warned("ignored"));
+    QVERIFY(statusOf(11).configString.empty());
+
+    QVERIFY(QFile::remove(stateDir + QStringLiteral("/e7.11.state")));
+    QVERIFY(
+        QDir().mkpath(stateDir + QStringLiteral("/e7.11.state"))); // cannot be replaced by a file
+    const auto rsp =
+        m_client.exchange(m_client.configRequest(Shelf, 11, ConfigCommand::ForceSet, "kept"));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QVERIFY(!parsed(rsp[0]).header.isError());
+    QCOMPARE(QByteArray::fromStdString(statusOf(11).configString), QByteArray("kept"));
+    QVERIFY(warned("not saved"));
+    QVERIFY(QDir(stateDir + QStringLiteral("/e7.11.state")).removeRecursively());
 }
 
 QTEST_GUILESS_MAIN(tst_Engine)

@@ -103,6 +103,7 @@ struct EngineEvent
         MacMaskChanged,
         ReservationChanged,
         ClientAppeared, // a MAC sent its first request to this export
+        StateWarning, // saved state unreadable, or state could not be saved (kept in memory)
     };
     Type type;
     std::uint16_t shelf = 0;
