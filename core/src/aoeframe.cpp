@@ -185,6 +185,12 @@ namespace {
 
 } // namespace
 
+std::string formatByte(std::uint8_t value)
+{
+    static const char hex[] = "0123456789abcdef";
+    return { '0', 'x', hex[value >> 4], hex[value & 0xF] };
+}
+
 std::string formatMac(const MacAddress &mac)
 {
     static const char hex[] = "0123456789abcdef";

@@ -320,7 +320,7 @@ struct Discovery::Private
             return; // not the answer to our question
         if (f.header.isError() || (f.ata.cmdStatus & Ata::StatusFailureMask)) {
             noteMalformed(link, f.header,
-                          "IDENTIFY failed (ATA status 0x" + std::to_string(f.ata.cmdStatus) + ")");
+                          "IDENTIFY failed (ATA status " + formatByte(f.ata.cmdStatus) + ")");
             return;
         }
         if (f.data.size() < Ata::IdentifySize) {

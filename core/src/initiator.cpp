@@ -84,13 +84,6 @@ namespace {
         return v;
     }
 
-    std::string hexByte(std::uint8_t v)
-    {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "0x%02x", v);
-        return buf;
-    }
-
     std::string seconds(std::uint64_t ns)
     {
         char buf[32];
@@ -706,7 +699,8 @@ struct Initiator::Private
                 s += "ATA error";
             if (multiFrame)
                 s += " in the frame at LBA " + std::to_string(c.failedLba);
-            s += " (ATA status " + hexByte(c.ataStatus) + ", error " + hexByte(c.ataError) + ")";
+            s += " (ATA status " + Aoe::formatByte(c.ataStatus) + ", error "
+                + Aoe::formatByte(c.ataError) + ")";
             return s;
         case Status::AoeError:
             s += "the target answered with AoE error " + std::to_string(unsigned(c.aoeError)) + " ("

@@ -607,6 +607,9 @@ void tst_AoeFrame::macText()
     QVERIFY(parseMac("02:AE:00:00:00:01", &m));
     QCOMPARE(m, (MacAddress{ 0x02, 0xae, 0, 0, 0, 1 }));
     QCOMPARE(formatMac(m), std::string("02:ae:00:00:00:01"));
+    QCOMPARE(formatByte(0x51), std::string("0x51"));
+    QCOMPARE(formatByte(0x0a), std::string("0x0a"));
+    QCOMPARE(formatByte(0xff), std::string("0xff"));
     QVERIFY(parseMac("02ae00000001", &m));
     QVERIFY(parseMac("02-ae-00-00-00-02", &m));
     QCOMPARE(m[5], 2);

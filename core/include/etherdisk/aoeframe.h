@@ -56,6 +56,8 @@ inline constexpr MacAddress BroadcastMac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff 
 
 // "02:ae:00:00:00:01" (lowercase, colons).
 std::string formatMac(const MacAddress &mac);
+// "0x5a": status and error bytes in messages.
+std::string formatByte(std::uint8_t value);
 // Accepts "02:ae:00:00:00:01", "02-ae-...", and the 12-digit "02ae00000001"
 // form that vblade's -m and the Linux sysfs `mac` attribute use.
 bool parseMac(std::string_view text, MacAddress *out);

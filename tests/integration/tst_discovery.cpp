@@ -1,0 +1,1087 @@
+// SPDX-FileCopyrightText: 2026 The Etherdisk developers
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Discovery on a veth pair: Debian's vblade and our etherdisk-target run in
+// namespace A (started with `ip netns exec`), Discovery runs in this process
+// in namespace B and is driven like etherdiskctl drives it: poll() on fd(),
+// then process(). Covers the fields learned from Query Config and IDENTIFY,
+// the poll cadence and the documented defaults, loss and recovery, two
+// devices claiming one address, 250 targets at once, config string changes,
+// a hostile responder whose answers do not parse, and open() errors.
+//
+// Two devices on one address need two MACs, or every path would be the
+// same (interface, MAC) pair: the conflict test gives each target its own
+// macvlan on top of the veth end in namespace A. A macvlan receives only
+// its own unicast frames (and broadcasts), as a separate NIC would.
+
+#include "etherdisk/ata.h"
+#include "etherdisk/discovery.h"
+#include "etherdisk/engine.h"
+#include "etherdisk/packetio.h"
+#include "netns.h"
+#include "rawclient.h"
+#include "testutil.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <poll.h>
+#include <set>
+#include <thread>
+
+using namespace Etherdisk;
+using namespace Etherdisk::Aoe;
+
+namespace {
+
+constexpr int FastIntervalMs = 500;
+constexpr int FastMissedPolls = 3;
+// Timers fire a little late on a busy machine (ctest -j).
+constexpr int TimerSlackMs = 200;
+
+QString targetBinary()
+{
+    return QStringLiteral(ETHERDISK_BINARY_DIR "/app/etherdisk-target/etherdisk-target");
+}
+
+QString vbladeBinary()
+{
+    return EtherdiskTest::programPath(QStringLiteral("vblade"));
+}
+
+std::int64_t nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+QString macText(const MacAddress &mac)
+{
+    return qs(formatMac(mac));
+}
+
+std::span<std::uint8_t> span(QByteArray &a)
+{
+    return { reinterpret_cast<std::uint8_t *>(a.data()), std::size_t(a.size()) };
+}
+
+// The Query Config answer the hostile responder sends: a well-formed frame
+// for `shelf.slot` whose config string length field (bytes 30-31) claims 256
+// bytes while only 28 follow.
+QByteArray malformedConfigAnswer(const Header &request, const MacAddress &ourMac,
+                                 std::uint16_t shelf, std::uint8_t slot)
+{
+    const Header h = responseHeader(request, ourMac, shelf, slot);
+    ConfigArg c;
+    c.bufferCount = 8;
+    c.firmwareVersion = 0x0001;
+    c.sectorCount = 2;
+    static const char text[] = "0123456789abcdef";
+    c.configString = { reinterpret_cast<const std::uint8_t *>(text), 16 };
+    QByteArray out(128, '\0');
+    out.resize(qsizetype(buildConfig(span(out), h, c)));
+    if (out.size() >= 32) {
+        out[30] = char(0x01);
+        out[31] = char(0x00);
+    }
+    return out;
+}
+
+// A thread in namespace A that records every AoE request it sees (the
+// discovery's polls and IDENTIFYs) and, when told to, answers Query Config
+// with a frame that does not parse.
+class Responder
+{
+public:
+    struct Seen
+    {
+        std::int64_t ms = 0; // nowMs()
+        Header header;
+        FrameKind kind = FrameKind::Ata;
+        std::uint8_t ataCommand = 0;
+    };
+    static constexpr std::uint16_t HostileShelf = 13;
+    static constexpr std::uint8_t HostileSlot = 13;
+    // With failIdentify: a target that answers Query Config well and every
+    // IDENTIFY with ATA status ERR|DRDY (0x51), error ABRT.
+    static constexpr std::uint16_t FailingShelf = 14;
+    static constexpr std::uint8_t FailingSlot = 14;
+
+    ~Responder() { stop(); }
+
+    bool open(const QString &interface, QString *error)
+    {
+        PacketFilter filter;
+        filter.direction = PacketFilter::Direction::Requests;
+        std::string why;
+        m_io = PacketIo::open(interface.toStdString(), filter, &why);
+        if (!m_io)
+            *error = qs(why);
+        return m_io != nullptr;
+    }
+    MacAddress mac() const { return m_io->info().mac; }
+    void start()
+    {
+        m_stop = false;
+        m_thread = std::thread([this] { run(); });
+    }
+    void stop()
+    {
+        m_stop = true;
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    std::vector<Seen> seen() const
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return m_seen;
+    }
+
+    std::atomic<bool> hostile{ false };
+    std::atomic<bool> failIdentify{ false };
+    std::atomic<int> answered{ 0 };
+
+private:
+    void run()
+    {
+        std::string why;
+        while (!m_stop) {
+            pollfd p{ m_io->fd(), POLLIN, 0 };
+            ::poll(&p, 1, 20);
+            m_io->receive(256, &Responder::onFrame, this, &why);
+            m_io->flush(&why);
+        }
+    }
+    static void onFrame(void *ctx, std::span<const std::uint8_t> frame)
+    {
+        static_cast<Responder *>(ctx)->handle(frame);
+    }
+    void handle(std::span<const std::uint8_t> bytes)
+    {
+        Frame f;
+        if (parseFrame(bytes, &f) != ParseError::Ok || f.header.isResponse())
+            return;
+        Seen s;
+        s.ms = nowMs();
+        s.header = f.header;
+        s.kind = f.kind;
+        s.ataCommand = f.kind == FrameKind::Ata ? f.ata.cmdStatus : 0;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_seen.push_back(s);
+        }
+        const bool forUs = (f.header.shelf == HostileShelf || f.header.shelf == BroadcastShelf)
+            && (f.header.slot == HostileSlot || f.header.slot == BroadcastSlot);
+        if (hostile && forUs && f.kind == FrameKind::QueryConfig
+            && f.config.configCommand() == ConfigCommand::Read) {
+            const QByteArray out =
+                malformedConfigAnswer(f.header, m_io->info().mac, HostileShelf, HostileSlot);
+            m_io->queue(EtherdiskTest::bytes(out));
+            ++answered;
+        }
+        const bool forFailing = (f.header.shelf == FailingShelf || f.header.shelf == BroadcastShelf)
+            && (f.header.slot == FailingSlot || f.header.slot == BroadcastSlot);
+        if (!failIdentify || !forFailing)
+            return;
+        const Header h = responseHeader(f.header, m_io->info().mac, FailingShelf, FailingSlot);
+        std::uint8_t out[128] = {};
+        std::size_t n = 0;
+        if (f.kind == FrameKind::QueryConfig && f.config.configCommand() == ConfigCommand::Read) {
+            ConfigArg c;
+            c.bufferCount = 16;
+            c.firmwareVersion = 0x0001;
+            c.sectorCount = 2;
+            n = buildConfig(out, h, c);
+        } else if (f.kind == FrameKind::Ata && f.ata.cmdStatus == Ata::CmdIdentifyDevice) {
+            AtaArg a;
+            a.errFeature = Ata::ErrorAborted;
+            a.cmdStatus = 0x51;
+            n = buildAta(out, h, a);
+        }
+        if (n) {
+            m_io->queue({ out, std::max<std::size_t>(n, 60) });
+            ++answered;
+        }
+    }
+
+    std::unique_ptr<PacketIo> m_io;
+    std::thread m_thread;
+    std::atomic<bool> m_stop{ false };
+    mutable std::mutex m_mutex;
+    std::vector<Seen> m_seen;
+};
+
+bool isPoll(const Responder::Seen &s)
+{
+    return s.kind == FrameKind::QueryConfig && s.header.destination == BroadcastMac
+        && s.header.shelf == BroadcastShelf && s.header.slot == BroadcastSlot;
+}
+
+// Owns a Discovery and drives it as an event loop would: process(), then
+// poll() on fd() until it is readable again. Events are kept with the time
+// (nowMs) at which they were taken.
+class Driver
+{
+public:
+    std::unique_ptr<Discovery> d;
+    std::vector<DiscoveryEvent> events;
+    std::vector<std::int64_t> eventMs;
+    std::int64_t startMs = 0; // the first process() call
+
+    bool open(const Discovery::Options &options, std::string *error)
+    {
+        d = Discovery::open(options, error);
+        return d != nullptr;
+    }
+
+    // Runs until done() holds (true) or timeoutMs passed (false).
+    bool run(int timeoutMs, const std::function<bool()> &done = {})
+    {
+        const std::int64_t deadline = nowMs() + timeoutMs;
+        for (;;) {
+            if (startMs == 0)
+                startMs = nowMs();
+            d->process();
+            for (DiscoveryEvent &e : d->takeEvents()) {
+                events.push_back(std::move(e));
+                eventMs.push_back(nowMs());
+            }
+            if (done && done())
+                return true;
+            const std::int64_t left = deadline - nowMs();
+            if (left <= 0)
+                return false;
+            // The whole remaining time: the fd must wake us for timers too.
+            pollfd p{ d->fd(), POLLIN, 0 };
+            ::poll(&p, 1, int(left));
+        }
+    }
+
+    std::optional<DiscoveredTarget> target(std::uint16_t shelf, std::uint8_t slot) const
+    {
+        for (const DiscoveredTarget &t : d->targets())
+            if (t.shelf == shelf && t.slot == slot)
+                return t;
+        return std::nullopt;
+    }
+    bool identified(std::uint16_t shelf, std::uint8_t slot) const
+    {
+        const auto t = target(shelf, slot);
+        return t && t->identified;
+    }
+    // Index of the first event of `type` for shelf.slot at or after `from`, or -1.
+    int find(DiscoveryEvent::Type type, std::uint16_t shelf, std::uint8_t slot,
+             std::size_t from = 0) const
+    {
+        for (std::size_t i = from; i < events.size(); ++i)
+            if (events[i].type == type && events[i].target.shelf == shelf
+                && events[i].target.slot == slot)
+                return int(i);
+        return -1;
+    }
+    int count(DiscoveryEvent::Type type, std::uint16_t shelf, std::uint8_t slot,
+              std::size_t from = 0) const
+    {
+        int n = 0;
+        for (std::size_t i = from; i < events.size(); ++i)
+            n += events[i].type == type && events[i].target.shelf == shelf
+                && events[i].target.slot == slot;
+        return n;
+    }
+    int count(DiscoveryEvent::Type type) const
+    {
+        int n = 0;
+        for (const DiscoveryEvent &e : events)
+            n += e.type == type;
+        return n;
+    }
+    QString describe(std::size_t from = 0) const
+    {
+        QString s = QStringLiteral("events:");
+        for (std::size_t i = from; i < events.size(); ++i)
+            s += QStringLiteral("\n  +%1 ms %2 %3: %4")
+                     .arg(eventMs[i] - startMs)
+                     .arg(QLatin1String(discoveryEventName(events[i].type)),
+                          qs(events[i].target.name()), qs(events[i].message));
+        return s;
+    }
+};
+
+QString describe(const DiscoveredTarget &t)
+{
+    QString s = QStringLiteral("%1 %2 identified=%3 sectors=%4 model='%5' serial='%6' conflict=%7 "
+                               "'%8'")
+                    .arg(qs(t.name()),
+                         t.state == DiscoveredTarget::State::Online ? QStringLiteral("online")
+                                                                    : QStringLiteral("lost"))
+                    .arg(t.identified)
+                    .arg(t.sectors)
+                    .arg(qs(t.model), qs(t.serial))
+                    .arg(t.conflict)
+                    .arg(qs(t.conflictDetail));
+    for (const TargetPath &p : t.paths)
+        s += QStringLiteral("\n  path %1 %2 bufcnt=%3 fw=0x%4 maxSectors=%5 payload=%6")
+                 .arg(qs(p.interface), macText(p.mac))
+                 .arg(p.bufferCount)
+                 .arg(p.firmwareVersion, 4, 16, QLatin1Char('0'))
+                 .arg(p.maxSectors)
+                 .arg(p.payloadBytes);
+    return s;
+}
+
+} // namespace
+
+class tst_Discovery final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void cleanup();
+
+    void openErrors();
+    void defaultsAndPollCadence();
+    void findsTargets_data();
+    void findsTargets();
+    void lossAndRecovery_data();
+    void lossAndRecovery();
+    void removeAfter();
+    void conflict();
+    void manyTargets();
+    void configStringChange();
+    void malformedReply();
+    void identifyFails();
+
+private:
+    bool makeImage(const QString &path, std::uint64_t sectors);
+    QProcess *startProcess(const QString &program, const QStringList &args, bool quiet = false);
+    QProcess *startTarget(const QString &kind, std::uint16_t shelf, std::uint8_t slot,
+                          const QString &interface, const QString &image);
+    bool waitServing(std::uint16_t shelf, std::uint8_t slot, int timeoutMs);
+    bool macOf(const QString &interface, MacAddress *mac);
+    bool openDriver(Driver *driver, int intervalMs, int missedPolls);
+
+    std::unique_ptr<EtherdiskTest::NetnsPair> m_net;
+    QTemporaryDir m_dir;
+    std::vector<QProcess *> m_procs;
+    QStringList m_extraLinks; // in namespace A, deleted by cleanup()
+};
+
+void tst_Discovery::initTestCase()
+{
+    QVERIFY2(QFile::exists(targetBinary()), qPrintable(targetBinary()));
+    QString why;
+    ETHERDISK_REQUIRE(EtherdiskTest::canCreateNetns(&why), why);
+    ETHERDISK_REQUIRE(!vbladeBinary().isEmpty(), QStringLiteral("vblade is not installed"));
+    QVERIFY(m_dir.isValid());
+    m_net = std::make_unique<EtherdiskTest::NetnsPair>(QStringLiteral("dis"), 1500);
+    QVERIFY2(m_net->isValid(), qPrintable(m_net->error()));
+    QVERIFY2(m_net->enter(m_net->nsB()), qPrintable(m_net->error()));
+}
+
+void tst_Discovery::cleanupTestCase()
+{
+    m_net.reset();
+}
+
+void tst_Discovery::cleanup()
+{
+    for (QProcess *p : m_procs) {
+        p->kill();
+        p->waitForFinished(5000);
+        delete p;
+    }
+    m_procs.clear();
+    for (const QString &link : m_extraLinks)
+        EtherdiskTest::NetnsPair::ip({ QStringLiteral("-n"), m_net->nsA(), QStringLiteral("link"),
+                                       QStringLiteral("del"), link });
+    m_extraLinks.clear();
+    if (m_net) {
+        m_net->enter(m_net->nsB());
+        m_net->setMtu(1500);
+    }
+}
+
+bool tst_Discovery::makeImage(const QString &path, std::uint64_t sectors)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.resize(qint64(sectors * 512));
+}
+
+QProcess *tst_Discovery::startProcess(const QString &program, const QStringList &args, bool quiet)
+{
+    auto *p = new QProcess;
+    m_procs.push_back(p);
+    p->setProcessChannelMode(quiet ? QProcess::SeparateChannels : QProcess::ForwardedErrorChannel);
+    p->setStandardOutputFile(QProcess::nullDevice());
+    if (quiet)
+        p->setStandardErrorFile(QProcess::nullDevice());
+    // `ip netns exec` execs the program: kill() reaches the target itself.
+    p->start(QStringLiteral("ip"),
+             EtherdiskTest::NetnsPair::inNamespace(m_net->nsA(), program, args));
+    return p->waitForStarted(5000) ? p : nullptr;
+}
+
+QProcess *tst_Discovery::startTarget(const QString &kind, std::uint16_t shelf, std::uint8_t slot,
+                                     const QString &interface, const QString &image)
+{
+    const QString sh = QString::number(shelf), sl = QString::number(slot);
+    if (kind == QLatin1String("vblade"))
+        return startProcess(vbladeBinary(), { sh, sl, interface, image });
+    return startProcess(targetBinary(),
+                        { QStringLiteral("--state-dir="), sh, sl, interface, image });
+}
+
+// Only while no Discovery is open on ifB: the answers would reach it too.
+bool tst_Discovery::waitServing(std::uint16_t shelf, std::uint8_t slot, int timeoutMs)
+{
+    EtherdiskTest::RawClient client;
+    QString why;
+    if (!client.open(m_net->ifB(), &why)) {
+        qWarning("%s", qPrintable(why));
+        return false;
+    }
+    const std::int64_t deadline = nowMs() + timeoutMs;
+    while (nowMs() < deadline) {
+        client.target = {};
+        if (!client.exchange(client.configRequest(shelf, slot, ConfigCommand::Read), 1, 100)
+                 .empty())
+            return true;
+    }
+    return false;
+}
+
+bool tst_Discovery::macOf(const QString &interface, MacAddress *mac)
+{
+    InterfaceInfo info;
+    std::string why;
+    const bool ok =
+        m_net->enter(m_net->nsA()) && queryInterface(interface.toStdString(), &info, &why);
+    m_net->enter(m_net->nsB());
+    if (!ok)
+        qWarning("%s: %s", qPrintable(interface), why.c_str());
+    *mac = info.mac;
+    return ok;
+}
+
+bool tst_Discovery::openDriver(Driver *driver, int intervalMs, int missedPolls)
+{
+    Discovery::Options o;
+    o.interfaces = { m_net->ifB().toStdString() };
+    o.intervalMs = intervalMs;
+    o.missedPolls = missedPolls;
+    std::string error;
+    if (!driver->open(o, &error)) {
+        qWarning("Discovery::open: %s", error.c_str());
+        return false;
+    }
+    return true;
+}
+
+// --- the cases ------------------------------------------------------------------
+
+void tst_Discovery::openErrors()
+{
+    Discovery::Options o;
+    o.interfaces = { "edNoSuchIf0" };
+    std::string error;
+    QVERIFY(!Discovery::open(o, &error));
+    QVERIFY2(error.find("edNoSuchIf0") != std::string::npos, error.c_str());
+
+    o.interfaces.clear();
+    error.clear();
+    QVERIFY(!Discovery::open(o, &error));
+    QVERIFY2(!error.empty(), "no message for an empty interface list");
+
+    // And a good one opens.
+    o.interfaces = { m_net->ifB().toStdString() };
+    error.clear();
+    std::unique_ptr<Discovery> d = Discovery::open(o, &error);
+    QVERIFY2(d, error.c_str());
+    QVERIFY(d->fd() >= 0);
+    QVERIFY(d->targets().empty());
+    QVERIFY(d->malformed().empty());
+}
+
+void tst_Discovery::defaultsAndPollCadence()
+{
+    const Discovery::Options defaults;
+    QCOMPARE(defaults.intervalMs, 2000);
+    QCOMPARE(defaults.missedPolls, 2);
+    QCOMPARE(defaults.removeAfterMs, 0);
+
+    // A listener in namespace A sees every request discovery sends.
+    Responder sniffer;
+    QString why;
+    QVERIFY(m_net->enter(m_net->nsA()));
+    const bool opened = sniffer.open(m_net->ifA(), &why);
+    QVERIFY(m_net->enter(m_net->nsB()));
+    QVERIFY2(opened, qPrintable(why));
+    sniffer.start();
+
+    Driver drv;
+    Discovery::Options o;
+    o.interfaces = { m_net->ifB().toStdString() };
+    std::string error;
+    QVERIFY2(drv.open(o, &error), error.c_str());
+    drv.run(4500);
+    auto polls = [&] {
+        std::vector<std::int64_t> at;
+        for (const Responder::Seen &s : sniffer.seen())
+            if (isPoll(s))
+                at.push_back(s.ms - drv.startMs);
+        return at;
+    };
+    std::vector<std::int64_t> at = polls();
+    QString times;
+    for (std::int64_t t : at)
+        times += QStringLiteral(" %1").arg(t);
+    // First at once, then every 2 s: 0, 2000, 4000.
+    QVERIFY2(at.size() == 3, qPrintable(QStringLiteral("broadcast polls at +ms:") + times));
+    QVERIFY2(at[0] < 300, qPrintable(times));
+    for (std::size_t i = 1; i < at.size(); ++i)
+        QVERIFY2(std::abs(at[i] - at[i - 1] - 2000) < 300, qPrintable(times));
+    for (const Responder::Seen &s : sniffer.seen()) {
+        QVERIFY2(s.header.tag & UserTagBit,
+                 qPrintable(QStringLiteral("tag 0x%1").arg(s.header.tag, 8, 16, QLatin1Char('0'))));
+        QCOMPARE(int(s.header.version), int(ProtocolVersion));
+    }
+
+    // pollNow() sends one at once.
+    const std::int64_t before = nowMs();
+    drv.d->pollNow();
+    drv.run(300);
+    at = polls();
+    times.clear();
+    for (std::int64_t t : at)
+        times += QStringLiteral(" %1").arg(t);
+    QVERIFY2(at.size() == 4 && at[3] + drv.startMs - before < 300,
+             qPrintable(QStringLiteral("after pollNow, polls at +ms:") + times));
+    sniffer.stop();
+    QVERIFY2(drv.d->targets().empty(), qPrintable(drv.describe()));
+
+    // Lost within (missedPolls + 1) * intervalMs of the last answer: 6 s. The
+    // last answer came at most one interval before the kill.
+    const QString image = m_dir.filePath(QStringLiteral("defaults.img"));
+    QVERIFY(makeImage(image, 2048));
+    QProcess *target = startTarget(QStringLiteral("etherdisk"), 6, 6, m_net->ifA(), image);
+    QVERIFY(target);
+    QVERIFY2(drv.run(8000, [&] { return drv.identified(6, 6); }), qPrintable(drv.describe()));
+    const std::size_t mark = drv.events.size();
+    const std::int64_t killing = nowMs();
+    target->kill();
+    target->waitForFinished(5000);
+    const std::int64_t killed = nowMs();
+    QVERIFY2(drv.run(10000, [&] { return drv.find(DiscoveryEvent::Type::Lost, 6, 6, mark) >= 0; }),
+             qPrintable(drv.describe(mark)));
+    const std::int64_t lostAt =
+        drv.eventMs[std::size_t(drv.find(DiscoveryEvent::Type::Lost, 6, 6, mark))];
+    qInfo("default options: lost %lld ms after the kill", static_cast<long long>(lostAt - killed));
+    QVERIFY2(
+        lostAt - killed <= 6000 + TimerSlackMs,
+        qPrintable(
+            QStringLiteral("lost %1 ms after the kill, expected within 6 s").arg(lostAt - killed)));
+    QVERIFY2(lostAt - killing >= 2000 - TimerSlackMs,
+             qPrintable(QStringLiteral("lost already %1 ms after the kill, expected 2 s at least")
+                            .arg(lostAt - killing)));
+}
+
+void tst_Discovery::findsTargets_data()
+{
+    QTest::addColumn<int>("mtu");
+    QTest::newRow("mtu1500") << 1500;
+    QTest::newRow("mtu9000") << 9000;
+}
+
+void tst_Discovery::findsTargets()
+{
+    QFETCH(int, mtu);
+    QVERIFY(m_net->setMtu(mtu));
+    MacAddress macA{};
+    QVERIFY(macOf(m_net->ifA(), &macA));
+    const QString vImage = m_dir.filePath(QStringLiteral("v.img"));
+    const QString eImage = m_dir.filePath(QStringLiteral("e.img"));
+    constexpr std::uint64_t VSectors = 4096, ESectors = 6144;
+    QVERIFY(makeImage(vImage, VSectors));
+    QVERIFY(makeImage(eImage, ESectors));
+    QVERIFY(startTarget(QStringLiteral("vblade"), 1, 1, m_net->ifA(), vImage));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 2, 3, m_net->ifA(), eImage));
+
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls));
+    QVERIFY2(drv.run(8000, [&] { return drv.identified(1, 1) && drv.identified(2, 3); }),
+             qPrintable(drv.describe()));
+    drv.run(2 * FastIntervalMs); // a few more polls: nothing may change
+
+    const unsigned sectorsPerFrame = mtu == 1500 ? 2 : 17;
+    struct Expect
+    {
+        std::uint16_t shelf;
+        std::uint8_t slot;
+        bool vblade;
+        std::uint64_t sectors;
+    };
+    for (const Expect &x : { Expect{ 1, 1, true, VSectors }, Expect{ 2, 3, false, ESectors } }) {
+        const auto t = drv.target(x.shelf, x.slot);
+        QVERIFY(t);
+        const QByteArray info = describe(*t).toUtf8();
+        QCOMPARE(qs(t->name()), QStringLiteral("e%1.%2").arg(x.shelf).arg(x.slot));
+        QVERIFY2(t->state == DiscoveredTarget::State::Online, info.constData());
+        QVERIFY2(t->paths.size() == 1, info.constData());
+        const TargetPath &p = t->paths[0];
+        QCOMPARE(qs(p.interface), m_net->ifB());
+        QCOMPARE(macText(p.mac), macText(macA));
+        QCOMPARE(int(p.bufferCount), x.vblade ? 16 : 64);
+        QCOMPARE(int(p.firmwareVersion), x.vblade ? 0x4019 : int(Etherdisk::FirmwareVersion));
+        QCOMPARE(unsigned(p.maxSectors), sectorsPerFrame);
+        QCOMPARE(p.payloadBytes, sectorsPerFrame * 512);
+        QVERIFY2(p.configString.empty(), p.configString.c_str());
+        QVERIFY(p.lastSeenMs > 0);
+        QVERIFY(t->identified);
+        QCOMPARE(t->sectors, x.sectors);
+        QVERIFY(t->lba48);
+        if (x.vblade) {
+            QCOMPARE(qs(t->model), QStringLiteral("Coraid EtherDrive vblade"));
+            QVERIFY2(t->serial.starts_with("1.1:"), t->serial.c_str());
+        } else {
+            QCOMPARE(qs(t->model), QStringLiteral("Etherdisk"));
+            QVERIFY2(QRegularExpression(QStringLiteral("^2\\.3-[0-9a-fA-F]{8}$"))
+                         .match(qs(t->serial))
+                         .hasMatch(),
+                     t->serial.c_str());
+        }
+        QVERIFY2(!t->conflict, info.constData());
+        QVERIFY(t->conflictDetail.empty());
+        QVERIFY(t->firstSeenMs > 0);
+        QVERIFY(t->lastSeenMs >= t->firstSeenMs);
+        QVERIFY2(drv.count(DiscoveryEvent::Type::Added, x.shelf, x.slot) == 1,
+                 qPrintable(drv.describe()));
+        const int added = drv.find(DiscoveryEvent::Type::Added, x.shelf, x.slot);
+        QVERIFY(!drv.events[std::size_t(added)].message.empty());
+        QVERIFY(drv.events[std::size_t(added)].timeMs > 1600000000000); // CLOCK_REALTIME
+    }
+    QCOMPARE(drv.d->targets().size(), std::size_t(2));
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Lost) == 0, qPrintable(drv.describe()));
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Conflict) == 0, qPrintable(drv.describe()));
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Malformed) == 0, qPrintable(drv.describe()));
+    // vblade's advertisement carries AoE version 0 in Query Config: a quirk, not malformed.
+    const std::vector<MalformedReply> mal = drv.d->malformed();
+    QVERIFY2(mal.empty(), mal.empty() ? "" : mal[0].reason.c_str());
+}
+
+void tst_Discovery::lossAndRecovery_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("vblade") << QStringLiteral("vblade");
+    QTest::newRow("etherdisk") << QStringLiteral("etherdisk");
+}
+
+void tst_Discovery::lossAndRecovery()
+{
+    QFETCH(QString, kind);
+    const QString image = m_dir.filePath(QStringLiteral("loss.img"));
+    QVERIFY(makeImage(image, 2048));
+    QProcess *target = startTarget(kind, 3, 1, m_net->ifA(), image);
+    QVERIFY(target);
+
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls));
+    QVERIFY2(drv.run(5000, [&] { return drv.identified(3, 1); }), qPrintable(drv.describe()));
+    const std::int64_t firstSeen = drv.target(3, 1)->firstSeenMs;
+
+    // Alive and answering: never lost.
+    drv.run(FastIntervalMs * (FastMissedPolls + 1));
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Lost) == 0, qPrintable(drv.describe()));
+    QCOMPARE(drv.target(3, 1)->state, DiscoveredTarget::State::Online);
+
+    // SIGKILL: lost within (missedPolls + 1) * intervalMs of the last answer,
+    // which came at most one interval before the kill.
+    std::size_t mark = drv.events.size();
+    const std::int64_t killing = nowMs();
+    target->kill();
+    target->waitForFinished(5000);
+    const std::int64_t killed = nowMs();
+    const int limit = FastIntervalMs * FastMissedPolls + FastIntervalMs + TimerSlackMs;
+    QVERIFY2(drv.run(limit + 1000,
+                     [&] { return drv.find(DiscoveryEvent::Type::Lost, 3, 1, mark) >= 0; }),
+             qPrintable(drv.describe(mark)));
+    const std::size_t lost = std::size_t(drv.find(DiscoveryEvent::Type::Lost, 3, 1, mark));
+    const std::int64_t lostAfter = drv.eventMs[lost] - killed;
+    qInfo("%s: lost %lld ms after the kill", qPrintable(kind), static_cast<long long>(lostAfter));
+    QVERIFY2(lostAfter <= limit,
+             qPrintable(QStringLiteral("lost after %1 ms, limit %2").arg(lostAfter).arg(limit)));
+    QVERIFY2(drv.eventMs[lost] - killing >= FastIntervalMs * (FastMissedPolls - 1) - TimerSlackMs,
+             qPrintable(QStringLiteral("lost already after %1 ms").arg(lostAfter)));
+    QCOMPARE(drv.events[lost].target.state, DiscoveredTarget::State::Lost);
+    QVERIFY2(drv.events[lost].message.find("e3.1") != std::string::npos,
+             drv.events[lost].message.c_str());
+
+    // Stays listed as lost (removeAfterMs 0), with one Lost event only.
+    drv.run(FastIntervalMs * 3);
+    auto t = drv.target(3, 1);
+    QVERIFY2(t, qPrintable(drv.describe(mark)));
+    QCOMPARE(t->state, DiscoveredTarget::State::Lost);
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Lost, 3, 1) == 1, qPrintable(drv.describe(mark)));
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Removed) == 0, qPrintable(drv.describe(mark)));
+
+    // Back: recovered within about one interval (plus the program's start-up).
+    mark = drv.events.size();
+    const std::int64_t restarted = nowMs();
+    QVERIFY(startTarget(kind, 3, 1, m_net->ifA(), image));
+    const int recoverLimit = FastIntervalMs + 1000;
+    QVERIFY2(drv.run(recoverLimit + 2000,
+                     [&] { return drv.find(DiscoveryEvent::Type::Recovered, 3, 1, mark) >= 0; }),
+             qPrintable(drv.describe(mark)));
+    const std::int64_t recoveredAfter =
+        drv.eventMs[std::size_t(drv.find(DiscoveryEvent::Type::Recovered, 3, 1, mark))] - restarted;
+    qInfo("%s: recovered %lld ms after the restart", qPrintable(kind),
+          static_cast<long long>(recoveredAfter));
+    QVERIFY2(recoveredAfter <= recoverLimit,
+             qPrintable(QStringLiteral("recovered after %1 ms").arg(recoveredAfter)));
+    drv.run(FastIntervalMs * 2);
+    t = drv.target(3, 1);
+    QVERIFY(t);
+    QCOMPARE(t->state, DiscoveredTarget::State::Online);
+    QVERIFY2(!t->paths.empty(), qPrintable(describe(*t)));
+    QCOMPARE(t->firstSeenMs, firstSeen);
+    QVERIFY2(!t->conflict, qPrintable(describe(*t))); // same device, same serial
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Added, 3, 1) == 1, qPrintable(drv.describe()));
+    QVERIFY2(drv.count(DiscoveryEvent::Type::Lost, 3, 1, mark) == 0, qPrintable(drv.describe()));
+}
+
+void tst_Discovery::removeAfter()
+{
+    const QString image = m_dir.filePath(QStringLiteral("remove.img"));
+    QVERIFY(makeImage(image, 2048));
+    QProcess *target = startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image);
+    QVERIFY(target);
+    Driver drv;
+    Discovery::Options o;
+    o.interfaces = { m_net->ifB().toStdString() };
+    o.intervalMs = FastIntervalMs;
+    o.missedPolls = 2;
+    o.removeAfterMs = 2500;
+    std::string error;
+    QVERIFY2(drv.open(o, &error), error.c_str());
+    QVERIFY2(drv.run(5000, [&] { return drv.identified(3, 2); }), qPrintable(drv.describe()));
+
+    const std::size_t mark = drv.events.size();
+    target->kill();
+    target->waitForFinished(5000);
+    const std::int64_t killed = nowMs();
+    QVERIFY2(drv.run(o.removeAfterMs + 2000,
+                     [&] { return drv.find(DiscoveryEvent::Type::Removed, 3, 2, mark) >= 0; }),
+             qPrintable(drv.describe(mark)));
+    const int lost = drv.find(DiscoveryEvent::Type::Lost, 3, 2, mark);
+    const int removed = drv.find(DiscoveryEvent::Type::Removed, 3, 2, mark);
+    QVERIFY2(lost >= 0 && lost < removed, qPrintable(drv.describe(mark)));
+    const std::int64_t removedAfter = drv.eventMs[std::size_t(removed)] - killed;
+    QVERIFY2(removedAfter <= o.removeAfterMs + o.intervalMs + TimerSlackMs,
+             qPrintable(QStringLiteral("removed %1 ms after the kill").arg(removedAfter)));
+    QVERIFY2(!drv.target(3, 2), qPrintable(drv.describe(mark)));
+    QVERIFY(!drv.events[std::size_t(removed)].message.empty());
+
+    // Back again: a new target, so Added, not Recovered.
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image));
+    QVERIFY2(drv.run(3000, [&] { return drv.identified(3, 2); }), qPrintable(drv.describe(mark)));
+    QVERIFY2(drv.find(DiscoveryEvent::Type::Added, 3, 2, std::size_t(removed)) > removed,
+             qPrintable(drv.describe(mark)));
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Recovered, 3, 2), 0);
+}
+
+void tst_Discovery::conflict()
+{
+    // Two "NICs" in namespace A: one macvlan per target.
+    const QString base = m_net->ifA().left(m_net->ifA().size() - 2);
+    const QString m1 = base + QStringLiteral("m1"), m2 = base + QStringLiteral("m2");
+    for (const QString &m : { m1, m2 }) {
+        QString e;
+        m_extraLinks << m;
+        QVERIFY2(EtherdiskTest::NetnsPair::ip(
+                     { QStringLiteral("-n"), m_net->nsA(), QStringLiteral("link"),
+                       QStringLiteral("add"), QStringLiteral("link"), m_net->ifA(),
+                       QStringLiteral("name"), m, QStringLiteral("type"), QStringLiteral("macvlan"),
+                       QStringLiteral("mode"), QStringLiteral("private") },
+                     &e),
+                 qPrintable(e));
+        QVERIFY2(EtherdiskTest::NetnsPair::ip({ QStringLiteral("-n"), m_net->nsA(),
+                                                QStringLiteral("link"), QStringLiteral("set"), m,
+                                                QStringLiteral("up") },
+                                              &e),
+                 qPrintable(e));
+    }
+    MacAddress mac1{}, mac2{};
+    QVERIFY(macOf(m1, &mac1));
+    QVERIFY(macOf(m2, &mac2));
+    QVERIFY(mac1 != mac2);
+
+    const QString small = m_dir.filePath(QStringLiteral("c1.img"));
+    const QString big = m_dir.filePath(QStringLiteral("c2.img"));
+    QVERIFY(makeImage(small, 4096));
+    QVERIFY(makeImage(big, 8192));
+    QVERIFY(startTarget(QStringLiteral("vblade"), 5, 5, m1, small));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 5, 5, m2, big));
+
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls));
+    QVERIFY2(drv.run(8000,
+                     [&] {
+                         const auto t = drv.target(5, 5);
+                         return t && t->conflict && t->paths.size() == 2
+                             && drv.find(DiscoveryEvent::Type::Conflict, 5, 5) >= 0;
+                     }),
+             qPrintable(drv.describe()
+                        + (drv.target(5, 5) ? QStringLiteral("\n") + describe(*drv.target(5, 5))
+                                            : QString())));
+    drv.run(2 * FastIntervalMs);
+    const auto t = drv.target(5, 5);
+    QVERIFY(t);
+    const QByteArray info = describe(*t).toUtf8();
+    qInfo("conflict detail: %s", t->conflictDetail.c_str());
+    QVERIFY2(t->conflict, info.constData()); // stays flagged
+    QVERIFY2(!t->conflictDetail.empty(), info.constData());
+    QVERIFY2(t->paths.size() == 2, info.constData());
+    std::set<QString> macs;
+    for (const TargetPath &p : t->paths) {
+        QCOMPARE(qs(p.interface), m_net->ifB());
+        macs.insert(macText(p.mac));
+    }
+    QVERIFY2(macs == (std::set<QString>{ macText(mac1), macText(mac2) }), info.constData());
+    const int ev = drv.find(DiscoveryEvent::Type::Conflict, 5, 5);
+    QVERIFY(drv.events[std::size_t(ev)].target.conflict);
+    QVERIFY(!drv.events[std::size_t(ev)].message.empty());
+    QCOMPARE(drv.d->targets().size(), std::size_t(1));
+}
+
+void tst_Discovery::manyTargets()
+{
+    constexpr int Count = 250;
+    constexpr std::uint16_t Shelf = 10;
+    constexpr std::uint64_t Sectors = 64;
+    const QString image = m_dir.filePath(QStringLiteral("many.img"));
+    QVERIFY(makeImage(image, Sectors));
+    const QString conf = m_dir.filePath(QStringLiteral("many.conf"));
+    {
+        QFile f(conf);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        for (int slot = 0; slot < Count; ++slot)
+            f.write(
+                QStringLiteral("[export %1.%2]\npath = %3\ninterfaces = %4\nread-only = true\n\n")
+                    .arg(Shelf)
+                    .arg(slot)
+                    .arg(image, m_net->ifA())
+                    .toUtf8());
+    }
+    QVERIFY(startProcess(targetBinary(),
+                         { QStringLiteral("--config"), conf, QStringLiteral("--state-dir=") },
+                         true)); // a log line per export and client
+    QVERIFY(waitServing(Shelf, 0, 10000));
+    QVERIFY(waitServing(Shelf, Count - 1, 5000));
+
+    Driver drv;
+    QVERIFY(openDriver(&drv, 2000, 3)); // one broadcast within the 2 s
+    auto all = [&] {
+        int n = 0;
+        for (const DiscoveredTarget &t : drv.d->targets())
+            n += t.shelf == Shelf && t.identified;
+        return n == Count;
+    };
+    const bool done = drv.run(2000, all);
+    const std::vector<DiscoveredTarget> targets = drv.d->targets();
+    int identified = 0;
+    std::set<int> seenSlots;
+    for (const DiscoveredTarget &t : targets) {
+        if (t.shelf != Shelf)
+            continue;
+        seenSlots.insert(t.slot);
+        identified += t.identified;
+        if (t.identified)
+            QVERIFY2(t.sectors == Sectors, qPrintable(describe(t)));
+    }
+    qInfo("%d listed, %d identified after %lld ms", int(seenSlots.size()), identified,
+          static_cast<long long>(nowMs() - drv.startMs));
+    QVERIFY2(done,
+             qPrintable(QStringLiteral("within 2 s: %1 listed, %2 identified")
+                            .arg(seenSlots.size())
+                            .arg(identified)));
+    QCOMPARE(int(seenSlots.size()), Count);
+    QCOMPARE(*seenSlots.begin(), 0);
+    QCOMPARE(*seenSlots.rbegin(), Count - 1);
+    QCOMPARE(int(targets.size()), Count);
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Added), Count);
+}
+
+void tst_Discovery::configStringChange()
+{
+    const QString image = m_dir.filePath(QStringLiteral("cfg.img"));
+    QVERIFY(makeImage(image, 2048));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 4, 4, m_net->ifA(), image));
+    QVERIFY(waitServing(4, 4, 5000));
+
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls));
+    QVERIFY2(drv.run(5000, [&] { return drv.identified(4, 4); }), qPrintable(drv.describe()));
+    QVERIFY(drv.target(4, 4)->paths.at(0).configString.empty());
+
+    // Any bytes, a NUL and 0xFF included.
+    const QByteArray value("cluster\0\xff-7", 11);
+    const std::string expected(value.constData(), std::size_t(value.size()));
+    EtherdiskTest::RawClient client;
+    QString why;
+    QVERIFY2(client.open(m_net->ifB(), &why), qPrintable(why));
+    const std::size_t mark = drv.events.size();
+    const auto rsp = client.exchange(client.configRequest(4, 4, ConfigCommand::ForceSet, value));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    const std::int64_t set = nowMs();
+    const int limit = FastIntervalMs + 500;
+    auto changed = [&] {
+        const int i = drv.find(DiscoveryEvent::Type::Changed, 4, 4, mark);
+        return i >= 0 && !drv.events[std::size_t(i)].target.paths.empty()
+            && drv.events[std::size_t(i)].target.paths[0].configString == expected;
+    };
+    QVERIFY2(drv.run(limit + 1500, changed), qPrintable(drv.describe(mark)));
+    const std::int64_t after =
+        drv.eventMs[std::size_t(drv.find(DiscoveryEvent::Type::Changed, 4, 4, mark))] - set;
+    QVERIFY2(after <= limit, qPrintable(QStringLiteral("changed after %1 ms").arg(after)));
+    const auto t = drv.target(4, 4);
+    QVERIFY(t);
+    QCOMPARE(t->paths.size(), std::size_t(1));
+    QVERIFY2(t->paths[0].configString == expected,
+             qPrintable(QString::fromLatin1(
+                 QByteArray::fromStdString(t->paths[0].configString).toHex(' '))));
+
+    // Unchanged afterwards: no more events.
+    const std::size_t mark2 = drv.events.size();
+    drv.run(3 * FastIntervalMs);
+    QVERIFY2(drv.events.size() == mark2, qPrintable(drv.describe(mark2)));
+    QCOMPARE(drv.target(4, 4)->state, DiscoveredTarget::State::Online);
+}
+
+void tst_Discovery::malformedReply()
+{
+    // The hostile frame really does not parse.
+    Header request;
+    request.destination = BroadcastMac;
+    request.shelf = BroadcastShelf;
+    request.slot = BroadcastSlot;
+    request.command = std::uint8_t(Command::QueryConfig);
+    request.tag = UserTagBit | 1;
+    const QByteArray sample = malformedConfigAnswer(
+        request, MacAddress{ 2, 0, 0, 0, 0, 1 }, Responder::HostileShelf, Responder::HostileSlot);
+    Frame parsed;
+    QCOMPARE(parseFrame(EtherdiskTest::bytes(sample), &parsed), ParseError::ConfigStringTruncated);
+
+    // A well-behaved neighbour, and the hostile responder, both behind ifA.
+    const QString image = m_dir.filePath(QStringLiteral("good.img"));
+    QVERIFY(makeImage(image, 2048));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 2, 2, m_net->ifA(), image));
+    QVERIFY(waitServing(2, 2, 5000));
+    MacAddress macA{};
+    QVERIFY(macOf(m_net->ifA(), &macA));
+    Responder hostile;
+    QString why;
+    QVERIFY(m_net->enter(m_net->nsA()));
+    const bool opened = hostile.open(m_net->ifA(), &why);
+    QVERIFY(m_net->enter(m_net->nsB()));
+    QVERIFY2(opened, qPrintable(why));
+    hostile.hostile = true;
+    hostile.start();
+
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls));
+    QVERIFY2(drv.run(4000,
+                     [&] {
+                         return !drv.d->malformed().empty()
+                             && drv.count(DiscoveryEvent::Type::Malformed) > 0
+                             && drv.identified(2, 2);
+                     }),
+             qPrintable(drv.describe()));
+    drv.run(3 * FastIntervalMs); // more polls, more bad answers
+    hostile.stop();
+
+    const std::vector<MalformedReply> bad = drv.d->malformed();
+    QCOMPARE(bad.size(), std::size_t(1));
+    const MalformedReply &m = bad[0];
+    qInfo("malformed: %s (%llu times)", m.reason.c_str(), static_cast<unsigned long long>(m.count));
+    QCOMPARE(qs(m.interface), m_net->ifB());
+    QCOMPARE(macText(m.mac), macText(macA));
+    QCOMPARE(int(m.shelf), int(Responder::HostileShelf));
+    QCOMPARE(int(m.slot), int(Responder::HostileSlot));
+    QVERIFY(!m.reason.empty());
+    QVERIFY2(m.count >= 2,
+             qPrintable(QStringLiteral("count %1, %2 bad answers sent")
+                            .arg(m.count)
+                            .arg(hostile.answered.load())));
+    QVERIFY(m.count <= std::uint64_t(hostile.answered.load()));
+    QVERIFY(m.lastSeenMs > 0);
+    const int ev =
+        drv.find(DiscoveryEvent::Type::Malformed, Responder::HostileShelf, Responder::HostileSlot);
+    QVERIFY2(ev >= 0, qPrintable(drv.describe()));
+    QVERIFY(!drv.events[std::size_t(ev)].message.empty());
+
+    // Never trusted: not listed, not added, never sent an IDENTIFY.
+    const auto listed = drv.target(Responder::HostileShelf, Responder::HostileSlot);
+    QVERIFY2(!listed, listed ? qPrintable(describe(*listed)) : "");
+    QCOMPARE(
+        drv.count(DiscoveryEvent::Type::Added, Responder::HostileShelf, Responder::HostileSlot), 0);
+    int ataToHostile = 0;
+    for (const Responder::Seen &s : hostile.seen())
+        ataToHostile += s.kind == FrameKind::Ata && s.header.shelf == Responder::HostileShelf
+            && s.header.slot == Responder::HostileSlot;
+    QCOMPARE(ataToHostile, 0);
+    // The good neighbour is unaffected.
+    const auto good = drv.target(2, 2);
+    QVERIFY(good && good->identified && good->state == DiscoveredTarget::State::Online);
+    QCOMPARE(drv.d->targets().size(), std::size_t(1));
+}
+
+void tst_Discovery::identifyFails()
+{
+    // A target that answers Query Config but fails every IDENTIFY is listed
+    // (it does answer for its address) but never identified, and the failure
+    // is reported with the status the target sent.
+    Responder failing;
+    QString why;
+    QVERIFY(m_net->enter(m_net->nsA()));
+    const bool opened = failing.open(m_net->ifA(), &why);
+    QVERIFY(m_net->enter(m_net->nsB()));
+    QVERIFY2(opened, qPrintable(why));
+    failing.failIdentify = true;
+    failing.start();
+
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls));
+    QVERIFY2(drv.run(4000, [&] { return !drv.d->malformed().empty(); }),
+             qPrintable(drv.describe()));
+    failing.stop();
+    const std::vector<MalformedReply> bad = drv.d->malformed();
+    QCOMPARE(bad.size(), std::size_t(1));
+    QCOMPARE(int(bad[0].shelf), int(Responder::FailingShelf));
+    QCOMPARE(int(bad[0].slot), int(Responder::FailingSlot));
+    QCOMPARE(qs(bad[0].reason), QStringLiteral("IDENTIFY failed (ATA status 0x51)"));
+    const auto t = drv.target(Responder::FailingShelf, Responder::FailingSlot);
+    QVERIFY(t);
+    QVERIFY2(!t->identified, qPrintable(describe(*t)));
+    QCOMPARE(t->sectors, std::uint64_t(0));
+}
+
+QTEST_GUILESS_MAIN(tst_Discovery)
+#include "tst_discovery.moc"
