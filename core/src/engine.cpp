@@ -518,12 +518,7 @@ Iface *Engine::Private::acquireIface(const std::string &name, Error *error)
     filter.addresses.push_back({ BroadcastShelf, BroadcastSlot });
     iface->io = PacketIo::open(name, filter, &why);
     if (!iface->io) {
-        ErrorKind kind = ErrorKind::Failed;
-        if (why.find("no such network interface") != std::string::npos)
-            kind = ErrorKind::NoSuchInterface;
-        else if (why.find("permission denied") != std::string::npos)
-            kind = ErrorKind::PermissionDenied;
-        *error = makeError(kind, why);
+        *error = makeError(packetOpenErrorKind(why), why);
         return nullptr;
     }
     iface->info = iface->io->info();

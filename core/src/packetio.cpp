@@ -38,6 +38,20 @@ struct PacketIo::Pcap
     }
 };
 
+namespace {
+    const char NoSuchInterfaceText[] = "no such network interface: ";
+    const char PermissionText[] = "run as root or grant CAP_NET_RAW";
+} // namespace
+
+ErrorKind packetOpenErrorKind(const std::string &message)
+{
+    if (message.starts_with(NoSuchInterfaceText))
+        return ErrorKind::NoSuchInterface;
+    if (message.find(PermissionText) != std::string::npos)
+        return ErrorKind::PermissionDenied;
+    return ErrorKind::Failed;
+}
+
 bool queryInterface(const std::string &name, InterfaceInfo *info, std::string *error)
 {
     if (name.empty() || name.size() >= IFNAMSIZ) {
@@ -57,7 +71,7 @@ bool queryInterface(const std::string &name, InterfaceInfo *info, std::string *e
     bool ok = false;
     do {
         if (::ioctl(sock, SIOCGIFINDEX, &ifr) < 0) {
-            *error = errno == ENODEV ? "no such network interface: " + name
+            *error = errno == ENODEV ? NoSuchInterfaceText + name
                                      : sysError("cannot query interface " + name);
             break;
         }
@@ -136,10 +150,10 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
     if (rc < 0) {
         const std::string why = pcap_geterr(p);
         if (rc == PCAP_ERROR_PERM_DENIED)
-            *error = "permission denied opening "
-                + interface + " for raw frames: run as root or grant CAP_NET_RAW";
+            *error =
+                "permission denied opening " + interface + " for raw frames: " + PermissionText;
         else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
-            *error = "no such network interface: " + interface;
+            *error = NoSuchInterfaceText + interface;
         else
             *error = "cannot capture on " + interface + ": " + why;
         return nullptr;
@@ -162,9 +176,9 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
 
     io->m_txFd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); // protocol 0: send only
     if (io->m_txFd < 0) {
-        *error = errno == EPERM ? "permission denied opening a packet socket: run as root or grant "
-                                  "CAP_NET_RAW"
-                                : sysError("socket(AF_PACKET)");
+        *error = errno == EPERM
+            ? std::string("permission denied opening a packet socket: ") + PermissionText
+            : sysError("socket(AF_PACKET)");
         return nullptr;
     }
     sockaddr_ll sll{};

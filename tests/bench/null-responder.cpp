@@ -4,9 +4,9 @@
 // null-responder: the smallest AoE target that answers Query Config,
 // IDENTIFY, READ/WRITE (EXT), FLUSH CACHE (EXT) and CHECK POWER MODE at
 // once, with no storage at all: reads return zeros (or, with --pattern, the
-// LBA pattern etherdisk-bench --verify checks), writes are acknowledged and
+// LBA pattern `etherdiskctl bench --verify` checks), writes are acknowledged and
 // dropped. It uses PacketIo the way the engine does (a batch received from
-// the ring, responses queued, one flush per batch), so etherdisk-bench
+// the ring, responses queued, one flush per batch), so etherdiskctl bench
 // against it measures the ceiling of "link plus system calls".
 //
 //   null-responder [-b bufcnt] [-s sectors] [--pattern] shelf slot netif
@@ -14,7 +14,7 @@
 #include "etherdisk/aoeframe.h"
 #include "etherdisk/ata.h"
 #include "etherdisk/packetio.h"
-#include "pattern.h"
+#include "etherdisk/workload.h"
 
 #include <array>
 #include <csignal>
@@ -97,7 +97,7 @@ struct Responder
             }
             ++reads;
             if (pattern)
-                EtherdiskBench::fillPattern(readFrame.data() + AtaHeaderSize, lba, count);
+                Etherdisk::fillPattern(readFrame.data() + AtaHeaderSize, lba, count);
             n = buildAtaInPlace(readFrame, h, a, std::size_t(count) * SectorSize);
             io->queue({ readFrame.data(), n });
             return;

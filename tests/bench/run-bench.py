@@ -4,7 +4,7 @@
 """Side-by-side benchmark: etherdisk-target vs Debian's vblade (and a
 null responder that does no disk I/O at all, the ceiling of link plus
 system calls), in one run, on a veth pair between two network namespaces
-this script creates and removes. The load generator is etherdisk-bench
+this script creates and removes. The load generator is `etherdiskctl bench`
 (the userspace initiator) in the other namespace.
 
 Three backing stores, because they show different things:
@@ -77,9 +77,9 @@ class Target:
 
 
 def bench(build, target_pid, mode, window, seconds, size=None, address="1.1"):
-    argv = ["ip", "netns", "exec", NS_I, os.path.join(build, "tests/bench/etherdisk-bench"),
-            "-i", IF_I, "-t", address, "--mode", mode, "--window", str(window),
-            "--seconds", str(seconds), "--json", "--pid", str(target_pid)]
+    argv = ["ip", "netns", "exec", NS_I, os.path.join(build, "app/etherdiskctl/etherdiskctl"),
+            "bench", "e" + address, "-i", IF_I, "--mode", mode, "--window", str(window),
+            "--seconds", str(seconds), "--json", "--target-pid", str(target_pid), "--destructive"]
     if size:
         argv += ["--size", str(size)]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
@@ -175,7 +175,7 @@ def main():
     print(f"== building (Release) in {args.build}", flush=True)
     sh("cmake", "-S", root, "-B", args.build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
        stdout=subprocess.DEVNULL)
-    sh("cmake", "--build", args.build, "--target", "etherdisk-target", "etherdisk-bench", "null-responder",
+    sh("cmake", "--build", args.build, "--target", "etherdisk-target", "etherdiskctl", "null-responder",
        "latencyfs", stdout=subprocess.DEVNULL)
     target = os.path.join(args.build, "app/etherdisk-target/etherdisk-target")
     null = os.path.join(args.build, "tests/bench/null-responder")

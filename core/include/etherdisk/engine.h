@@ -21,6 +21,7 @@
 #pragma once
 
 #include "etherdisk/aoeframe.h"
+#include "etherdisk/error.h"
 #include "etherdisk/exportconfig.h"
 
 #include <cstdint>
@@ -32,25 +33,6 @@
 namespace Etherdisk {
 
 inline constexpr std::uint16_t FirmwareVersion = 0x0010; // 0.1.0, shown as sysfs firmware-version
-
-// Why an engine call failed; the kinds map onto the D-Bus API's errors and
-// etherdisk-target's exit codes.
-enum class ErrorKind {
-    None,
-    InvalidArgument, // the request itself is wrong
-    AddressInUse, // shelf.slot already served on that interface
-    NoSuchFile, // backing file or device missing
-    NoSuchInterface,
-    PermissionDenied, // file access, or CAP_NET_RAW for the interface
-    NotFound, // no such export
-    Failed, // anything else (I/O error, resources)
-};
-
-struct Error
-{
-    ErrorKind kind = ErrorKind::None;
-    std::string message; // a sentence a person can act on
-};
 
 struct ClientStats
 {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "etherdisk/aoeframe.h"
+#include "etherdisk/error.h"
 
 #include <cstdint>
 #include <memory>
@@ -35,6 +36,11 @@ struct InterfaceInfo
 // Reads the interface's index, MAC, MTU and state; false with *error set
 // ("no such network interface: eth7") when it cannot.
 bool queryInterface(const std::string &name, InterfaceInfo *info, std::string *error);
+
+// The kind of a failure reported by queryInterface() or PacketIo::open()
+// (and passed on verbatim by Discovery::open and Initiator::open):
+// NoSuchInterface, PermissionDenied (no CAP_NET_RAW) or Failed.
+ErrorKind packetOpenErrorKind(const std::string &message);
 
 // Which AoE frames reach userspace (compiled into a BPF program).
 struct PacketFilter

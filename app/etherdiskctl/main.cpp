@@ -1,0 +1,69 @@
+// SPDX-FileCopyrightText: 2026 The Etherdisk developers
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// etherdiskctl: Etherdisk on the command line. See etherdiskctl(1).
+//
+//   etherdiskctl discover [-i IF]... [--json] [--watch]
+//   etherdiskctl probe eX.Y [-i IF]... [--json]
+//   etherdiskctl bench eX.Y -i IF [--mode M] [--window N] [--seconds S] ...
+
+#include "ctl.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+void usage(FILE *out)
+{
+    std::fputs(
+        Ctl::tr("Usage: etherdiskctl COMMAND [OPTIONS]\n"
+                "\n"
+                "ATA over Ethernet from the command line. These commands speak AoE\n"
+                "themselves over raw Ethernet (root or CAP_NET_RAW; no kernel driver,\n"
+                "no helper):\n"
+                "  discover   list every AoE target on the LAN; --watch follows changes\n"
+                "  probe      everything about one target: its configuration, IDENTIFY\n"
+                "             fields and the largest payload each path carries\n"
+                "  bench      measure a target: MB/s, IOPS and latency percentiles\n"
+                "\n"
+                "\"etherdiskctl COMMAND --help\" describes each; etherdiskctl(1) has it all.\n"
+                "  -h, --help     this text\n"
+                "  --version      the version\n")
+            .toLocal8Bit()
+            .constData(),
+        out);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("etherdiskctl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ETHERDISK_VERSION));
+    QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty()) {
+        usage(stderr);
+        return Ctl::ExitUsage;
+    }
+    const QString command = args.takeFirst();
+    if (command == QLatin1String("-h") || command == QLatin1String("--help")
+        || command == QLatin1String("help")) {
+        usage(stdout);
+        return Ctl::ExitOk;
+    }
+    if (command == QLatin1String("--version")) {
+        Ctl::printLine(QStringLiteral("etherdiskctl " ETHERDISK_VERSION));
+        return Ctl::ExitOk;
+    }
+    if (command == QLatin1String("discover"))
+        return Ctl::discover(args);
+    if (command == QLatin1String("probe"))
+        return Ctl::probe(args);
+    if (command == QLatin1String("bench"))
+        return Ctl::bench(args);
+    Ctl::fail(Ctl::ExitUsage, Ctl::tr("unknown command \"%1\"").arg(command));
+    usage(stderr);
+    return Ctl::ExitUsage;
+}
