@@ -6,8 +6,9 @@
 #
 # Today the demo is a private LAN of two network namespaces joined by a veth
 # pair: etherdisk-target serves three sample shelves from one process on one
-# side, and from the other side Debian's aoetools (no kernel driver needed)
-# list and probe them. The GUI replaces the second half once it exists.
+# side, and from the other side `etherdiskctl` discovers, probes and
+# benchmarks them without the kernel driver, and Debian's aoetools confirm
+# what it says. The GUI replaces the second half once it exists.
 # Nothing here touches the machine's own network interfaces; everything is
 # removed on exit.
 #
@@ -19,8 +20,9 @@ cd "$here"
 [ "$(id -u)" -eq 0 ] || { echo "run-demo.sh needs root (network namespaces, raw frames): sudo $0" >&2; exit 1; }
 [ -n "${SKIP_SETUP:-}" ] || scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target etherdisk-target
+cmake --build build --target etherdisk-target etherdiskctl
 target=$here/build/app/etherdisk-target/etherdisk-target
+ctl=$here/build/app/etherdiskctl/etherdiskctl
 
 P=eddemo
 work=$(mktemp -d /tmp/etherdisk-demo.XXXXXX)
@@ -68,7 +70,16 @@ ip netns exec $P-srv "$target" --config "$work/exports.conf" --state-dir "$work/
 sleep 1
 
 echo
-echo "== from the other host: aoe-sancheck (Coraid's SAN check, raw frames)"
+echo "== from the other host: etherdiskctl discover (no kernel driver)"
+ip netns exec $P-cli "$ctl" discover -i $P-c || echo "(etherdiskctl exited with $?)"
+echo
+echo "== etherdiskctl probe e1.1: configuration, IDENTIFY, the payload each path carries"
+ip netns exec $P-cli "$ctl" probe e1.1 -i $P-c || echo "(etherdiskctl exited with $?)"
+echo
+echo "== etherdiskctl bench e1.2 (3 s of 4 KiB random reads)"
+ip netns exec $P-cli "$ctl" bench e1.2 -i $P-c --mode randread --size 4096 --seconds 3 || echo "(etherdiskctl exited with $?)"
+echo
+echo "== aoe-sancheck (Coraid's SAN check, raw frames) agrees"
 ip netns exec $P-cli timeout 20 aoe-sancheck 2>&1 | sed -n '/DEVICE SUMMARY/,$p'
 echo
 echo "== aoeping -I e2.0: the IDENTIFY fields"
@@ -79,7 +90,7 @@ ip netns exec $P-cli timeout 5 aoecfg -c fset -s "demo-host" 1 2 $P-c
 ip netns exec $P-cli timeout 5 aoecfg 1 2 $P-c
 echo
 if [ -n "${DEMO_KEEP:-}" ]; then
-    echo "serving in namespace $P-srv; try: ip netns exec $P-cli aoe-sancheck   (Ctrl-C ends)"
+    echo "serving in namespace $P-srv; try: ip netns exec $P-cli $ctl discover --watch -i $P-c   (Ctrl-C ends)"
     wait
 fi
 echo "demo done: namespaces removed."

@@ -10,6 +10,7 @@
 #include "etherdisk/packetio.h"
 #include "etherdisk/workload.h"
 
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
@@ -19,12 +20,14 @@ namespace Ctl {
 
 int bench(const QStringList &arguments)
 {
-    Command cmd(QStringLiteral("bench"),
-                QStringLiteral("bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size "
-                               "BYTES] [--verify] [--destructive] [--target-pid PID] [--json]"),
-                tr("Reads or writes one target over raw Ethernet for a while and reports MB/s, "
-                   "IOPS, latency percentiles and retransmissions. Write modes overwrite the "
-                   "target's data and need --destructive."));
+    Command cmd(
+        QStringLiteral("bench"),
+        QStringLiteral("bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size "
+                       "BYTES] [--verify] [--destructive] [--deadline S] [--target-pid PID] "
+                       "[--json]"),
+        tr("Reads or writes one target over raw Ethernet for a while and reports MB/s, "
+           "IOPS, latency percentiles and retransmissions. Write modes overwrite the "
+           "target's data and need --destructive."));
     cmd.parser.addOption({ { QStringLiteral("i"), QStringLiteral("interface") },
                            tr("The interface that reaches the target."),
                            QStringLiteral("IF") });
@@ -32,8 +35,8 @@ int bench(const QStringList &arguments)
                            tr("seqread (default), seqwrite, randread or randwrite."),
                            QStringLiteral("M") });
     cmd.parser.addOption({ QStringLiteral("window"),
-                           tr("Frames in flight (default and maximum: the target's buffer "
-                              "count)."),
+                           tr("Frames in flight (default: the target's buffer count, which also "
+                              "caps it)."),
                            QStringLiteral("N") });
     cmd.parser.addOption(
         { QStringLiteral("seconds"), tr("How long to run (default 10)."), QStringLiteral("S") });
@@ -94,6 +97,10 @@ int bench(const QStringList &arguments)
         return code;
     if (window != double(unsigned(window)))
         return fail(ExitUsage, tr("--window must be a whole number"));
+    if (pid != -1 && (pid != double(long(pid)) || ::kill(pid_t(pid), 0) != 0))
+        return fail(ExitUsage,
+                    tr("--target-pid %1: no such process")
+                        .arg(cmd.parser.value(QStringLiteral("target-pid"))));
     if (size != double(std::uint64_t(size)) || std::uint64_t(size) % 512)
         return fail(ExitUsage, tr("--size must be a multiple of 512 bytes"));
     io.window = unsigned(window);

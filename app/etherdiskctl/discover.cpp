@@ -63,7 +63,7 @@ namespace {
             o.insert(QStringLiteral("serial"), QString::fromStdString(t.serial));
             o.insert(QStringLiteral("firmware"), QString::fromStdString(t.firmware));
             o.insert(QStringLiteral("lba48"), t.lba48);
-            o.insert(QStringLiteral("flush"), t.flushCache);
+            o.insert(QStringLiteral("flush_cache"), t.flushCache);
         }
         if (t.conflict)
             o.insert(QStringLiteral("conflict_detail"), QString::fromStdString(t.conflictDetail));
@@ -155,7 +155,7 @@ int discover(const QStringList &arguments)
 {
     Command cmd(QStringLiteral("discover"),
                 QStringLiteral("discover [-i IF]... [--json] [--watch] [--wait S] [--interval S] "
-                               "[--missed N]"),
+                               "[--missed N] [--forget S]"),
                 tr("Lists every AoE target that answers on the interfaces (default: every "
                    "Ethernet interface that is up) by broadcasting Query Config, as aoe-stat "
                    "would after a discover, but without the kernel driver."));
@@ -172,6 +172,11 @@ int discover(const QStringList &arguments)
     cmd.parser.addOption({ QStringLiteral("interval"),
                            tr("Seconds between broadcast polls (default 2)."),
                            QStringLiteral("S") });
+    cmd.parser.addOption({ QStringLiteral("forget"),
+                           tr("With --watch: forget a lost target once it has been silent this "
+                              "many seconds, and report it removed (default: keep it listed as "
+                              "lost)."),
+                           QStringLiteral("S") });
     cmd.parser.addOption({ QStringLiteral("missed"),
                            tr("A target is lost after this many unanswered polls (default 2)."),
                            QStringLiteral("N") });
@@ -181,10 +186,11 @@ int discover(const QStringList &arguments)
     if (!cmd.parser.positionalArguments().isEmpty())
         return fail(ExitUsage,
                     tr("unexpected argument \"%1\"").arg(cmd.parser.positionalArguments().first()));
-    double waitS = 2, intervalS = 2, missed = 2;
+    double waitS = 2, intervalS = 2, missed = 2, forgetS = 0;
     if (!cmd.number(QStringLiteral("wait"), 0.1, 3600, &waitS, &code)
         || !cmd.number(QStringLiteral("interval"), 0.1, 3600, &intervalS, &code)
-        || !cmd.number(QStringLiteral("missed"), 1, 1000, &missed, &code))
+        || !cmd.number(QStringLiteral("missed"), 1, 1000, &missed, &code)
+        || !cmd.number(QStringLiteral("forget"), 0.1, 7 * 86400, &forgetS, &code))
         return code;
     if (missed != double(int(missed)))
         return fail(ExitUsage,
@@ -200,10 +206,11 @@ int discover(const QStringList &arguments)
         if (o.interfaces.empty())
             return fail(ExitNoInterface, tr("no Ethernet interface is up; name one with -i"));
     }
-    if ((code = checkInterfaces(o.interfaces, false)) != ExitOk)
+    if ((code = checkInterfaces(o.interfaces, true)) != ExitOk)
         return code;
     o.intervalMs = int(intervalS * 1000);
     o.missedPolls = int(missed);
+    o.removeAfterMs = int(forgetS * 1000);
     std::string why;
     std::unique_ptr<Discovery> d = Discovery::open(o, &why);
     if (!d)
@@ -220,11 +227,18 @@ int discover(const QStringList &arguments)
             if (!watch)
                 continue;
             const QString name = QString::fromLatin1(discoveryEventName(e.type));
+            // A malformed reply is not a target: only its claimed address.
+            const QJsonObject target = e.type == DiscoveryEvent::Type::Malformed
+                ? QJsonObject{ { QStringLiteral("target"),
+                                 QString::fromStdString(e.target.name()) },
+                               { QStringLiteral("shelf"), int(e.target.shelf) },
+                               { QStringLiteral("slot"), int(e.target.slot) } }
+                : targetJson(e.target);
             if (json)
                 printJson({ { QStringLiteral("time"), isoTime(e.timeMs) },
                             { QStringLiteral("event"), name },
                             { QStringLiteral("message"), QString::fromStdString(e.message) },
-                            { QStringLiteral("target"), targetJson(e.target) } });
+                            { QStringLiteral("target"), target } });
             else
                 printLine(QStringLiteral("%1 %2 %3")
                               .arg(isoTime(e.timeMs), name.leftJustified(9),

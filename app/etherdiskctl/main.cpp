@@ -3,9 +3,11 @@
 //
 // etherdiskctl: Etherdisk on the command line. See etherdiskctl(1).
 //
-//   etherdiskctl discover [-i IF]... [--json] [--watch]
-//   etherdiskctl probe eX.Y [-i IF]... [--json]
-//   etherdiskctl bench eX.Y -i IF [--mode M] [--window N] [--seconds S] ...
+//   etherdiskctl discover [-i IF]... [--json] [--watch] [--wait S] [--interval S]
+//                         [--missed N] [--forget S]
+//   etherdiskctl probe eX.Y [-i IF]... [--json] [--timeout S] [--no-payload-test]
+//   etherdiskctl bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size BYTES]
+//                      [--verify] [--destructive] [--deadline S] [--target-pid PID] [--json]
 
 #include "ctl.h"
 

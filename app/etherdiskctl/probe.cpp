@@ -55,8 +55,10 @@ namespace {
             { QStringLiteral("identified"), p.identified },
             { QStringLiteral("warnings"), strings(p.warnings) },
         };
-        if (p.payloadMeasured)
+        if (p.payloadMeasured) {
             o.insert(QStringLiteral("largest_payload"), int(p.largestPayload));
+            o.insert(QStringLiteral("payload_both_ways"), p.payloadBothWays);
+        }
         if (p.identified) {
             const Ata::IdentifyInfo &i = p.identify;
             o.insert(QStringLiteral("identify"),
@@ -101,8 +103,12 @@ namespace {
         QString payload = tr("    payload: target takes %1, local MTU carries %2 bytes per frame")
                               .arg(p.advertisedPayload)
                               .arg(p.mtuPayload);
-        if (p.payloadMeasured)
+        if (p.payloadMeasured && p.largestPayload == 0)
+            payload += tr("; no test frame got through");
+        else if (p.payloadMeasured && p.payloadBothWays)
             payload += tr("; %1 bytes get through both ways").arg(p.largestPayload);
+        else if (p.payloadMeasured)
+            payload += tr("; %1 bytes get through to the target").arg(p.largestPayload);
         printLine(payload);
         if (p.identified) {
             const Ata::IdentifyInfo &i = p.identify;

@@ -251,7 +251,8 @@ namespace {
 
         int tryTimeoutMs(const ProbedPath &p) const
         {
-            return std::clamp(int(p.rttUs / 1000) * 8 + 50, 50, options.timeoutMs);
+            // Eight round trips, at least 50 ms, at most the per-question timeout.
+            return std::min(std::max(int(p.rttUs / 1000) * 8 + 50, 50), options.timeoutMs);
         }
 
         // Sends `frame` (tag at bytes 20-23 already set to t) up to twice and
@@ -380,6 +381,7 @@ namespace {
                                      "target does not answer ATA commands from this host");
                 return;
             }
+            p.payloadBothWays = !replyUnknown;
             if (replyUnknown)
                 p.warnings.push_back("only the way to the target was measured: the target "
                                      "would not read sector 0");

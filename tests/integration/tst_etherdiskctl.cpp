@@ -84,6 +84,7 @@ private slots:
     void discoverTable();
     void discoverConflict();
     void watch();
+    void watchForget();
     void probe_data();
     void probe();
     void probeNarrowPath();
@@ -259,6 +260,15 @@ void tst_Etherdiskctl::usageErrors_data()
         << QStringList{ QStringLiteral("bench"),  QStringLiteral("e1.1"), QStringLiteral("-i"), ifB,
                         QStringLiteral("--size"), QStringLiteral("1000") }
         << QStringLiteral("multiple of 512");
+    QTest::newRow("bench no such target process")
+        << QStringList{ QStringLiteral("bench"),        QStringLiteral("e1.1"),
+                        QStringLiteral("-i"),           ifB,
+                        QStringLiteral("--target-pid"), QStringLiteral("1073741000") }
+        << QStringLiteral("--target-pid 1073741000: no such process");
+    QTest::newRow("discover forget zero")
+        << QStringList{ QStringLiteral("discover"), QStringLiteral("--watch"),
+                        QStringLiteral("--forget"), QStringLiteral("0") }
+        << QStringLiteral("invalid --forget \"0\"");
     QTest::newRow("bench window too big")
         << QStringList{ QStringLiteral("bench"),    QStringLiteral("e1.1"),
                         QStringLiteral("-i"),       ifB,
@@ -299,9 +309,7 @@ void tst_Etherdiskctl::missingInterface()
     QVERIFY2(r.exitCode == 69, qPrintable(r.describe()));
     QVERIFY2(r.err.contains("no such network interface: edNoSuch0"), qPrintable(r.describe()));
 
-    // A link that is down: probe and bench refuse it, discover listens anyway.
-    if (args.first() == QLatin1String("discover"))
-        return;
+    // A link that is down: refused the same way.
     QVERIFY(m_net->setLink(false));
     args.replaceInStrings(QStringLiteral("edNoSuch0"), m_net->ifB());
     const Run down = ctl(args);
@@ -438,7 +446,7 @@ void tst_Etherdiskctl::discoverTable()
     QCOMPARE(e.value(QStringLiteral("model")).toString(), QStringLiteral("Etherdisk"));
     QVERIFY(e.value(QStringLiteral("serial")).toString().startsWith(QStringLiteral("2.3-")));
     QVERIFY(e.value(QStringLiteral("lba48")).toBool());
-    QVERIFY(e.value(QStringLiteral("flush")).toBool());
+    QVERIFY(e.value(QStringLiteral("flush_cache")).toBool());
     const QDateTime first =
         QDateTime::fromString(e.value(QStringLiteral("first_seen")).toString(), Qt::ISODateWithMs);
     QVERIFY(first.isValid());
@@ -642,6 +650,52 @@ void tst_Etherdiskctl::watch()
     QVERIFY2(lines[1].contains(
                  QStringLiteral(" changed   e3.1: Coraid EtherDrive vblade, 2048 sectors")),
              qPrintable(lines[1]));
+}
+
+void tst_Etherdiskctl::watchForget()
+{
+    // --forget: lost, then removed after the given time; back again is "added".
+    const QString image = m_dir.filePath(QStringLiteral("forget.img"));
+    QVERIFY(makeImage(image, 2048));
+    QProcess *target = startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image);
+    QVERIFY(target);
+    QProcess w;
+    w.start(QStringLiteral("ip"),
+            EtherdiskTest::NetnsPair::inNamespace(
+                m_net->nsB(), ctlBinary(),
+                { QStringLiteral("discover"), QStringLiteral("-i"), m_net->ifB(),
+                  QStringLiteral("--watch"), QStringLiteral("--interval"), QStringLiteral("0.3"),
+                  QStringLiteral("--forget"), QStringLiteral("1") }));
+    QVERIFY(w.waitForStarted(5000));
+    QByteArray out;
+    // Whether `what` appears in the output after byte `from`, within ms.
+    auto waitFor = [&](const QByteArray &what, int ms, qsizetype from = 0) {
+        QElapsedTimer t;
+        t.start();
+        while (out.indexOf(what, from) < 0 && t.elapsed() < ms) {
+            w.waitForReadyRead(100);
+            out += w.readAllStandardOutput();
+        }
+        return out.indexOf(what, from) >= 0;
+    };
+    QVERIFY2(waitFor(" changed ", 5000), out.constData());
+    target->kill();
+    target->waitForFinished(5000);
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    // Forgotten after 1 s of silence; the last answer came at most one
+    // interval (0.3 s) before the kill.
+    QVERIFY2(waitFor(" removed   e3.2 forgotten", 5000), out.constData());
+    QVERIFY2(sinceKill.elapsed() > 600 && sinceKill.elapsed() < 2500,
+             qPrintable(QString::number(sinceKill.elapsed())));
+    const qsizetype removedAt = out.indexOf(" removed ");
+    QVERIFY2(out.indexOf(" lost ") >= 0 && out.indexOf(" lost ") < removedAt, out.constData());
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image));
+    QVERIFY2(waitFor(" added     e3.2 found at", 5000, removedAt), out.constData());
+    QVERIFY2(!out.contains(" recovered "), out.constData());
+    ::kill(pid_t(w.processId()), SIGTERM);
+    QVERIFY(w.waitForFinished(5000));
+    QCOMPARE(w.exitCode(), 0);
 }
 
 void tst_Etherdiskctl::probe_data()

@@ -60,8 +60,11 @@ struct ProbedPath
     unsigned advertisedPayload = 0; // maxSectors * 512: the target's side
     unsigned mtuPayload = 0; // what the local MTU carries
     unsigned usablePayload = 0; // min of the two: what an initiator would use
-    unsigned largestPayload = 0; // the largest that passed both ways (0: none, or not measured)
+    unsigned largestPayload = 0; // the largest that got through (0: none, or not measured)
     bool payloadMeasured = false;
+    // largestPayload was checked in both directions; false: only towards the
+    // target (the target would not read sector 0).
+    bool payloadBothWays = false;
 
     std::vector<std::string> warnings;
 };
