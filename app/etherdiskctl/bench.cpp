@@ -10,6 +10,7 @@
 #include "etherdisk/packetio.h"
 #include "etherdisk/workload.h"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -97,7 +98,7 @@ int bench(const QStringList &arguments)
         return code;
     if (window != double(unsigned(window)))
         return fail(ExitUsage, tr("--window must be a whole number"));
-    if (pid != -1 && (pid != double(long(pid)) || ::kill(pid_t(pid), 0) != 0))
+    if (pid != -1 && (pid != double(long(pid)) || (::kill(pid_t(pid), 0) != 0 && errno == ESRCH)))
         return fail(ExitUsage,
                     tr("--target-pid %1: no such process")
                         .arg(cmd.parser.value(QStringLiteral("target-pid"))));

@@ -100,11 +100,10 @@ bool Command::number(const QString &option, double min, double max, double *out,
     const QString text = parser.value(option);
     const double v = text.toDouble(&ok);
     if (!ok || !(v >= min && v <= max)) {
-        *exitCode = fail(ExitUsage,
-                         tr("invalid --%1 \"%2\": expected a number from %3 to %4")
-                             .arg(option, text)
-                             .arg(min)
-                             .arg(max));
+        *exitCode = fail(
+            ExitUsage,
+            tr("invalid --%1 \"%2\": expected a number from %3 to %4")
+                .arg(option, text, QString::number(min, 'g', 15), QString::number(max, 'g', 15)));
         return false;
     }
     *out = v;
@@ -198,11 +197,18 @@ namespace {
     std::atomic<bool> g_stop{ false };
     int g_pipe[2] = { -1, -1 };
 
+    // Async-signal-safe: an atomic store and write(2), errno preserved. The
+    // handler is reset after the first signal (SA_RESETHAND), so a second
+    // Ctrl-C ends the program at once if the first cannot.
     void onStopSignal(int)
     {
+        const int saved = errno;
         g_stop = true;
-        const char c = 0;
-        [[maybe_unused]] const ssize_t n = ::write(g_pipe[1], &c, 1);
+        if (g_pipe[1] >= 0) {
+            const char c = 0;
+            [[maybe_unused]] const ssize_t n = ::write(g_pipe[1], &c, 1);
+        }
+        errno = saved;
     }
 } // namespace
 
@@ -214,6 +220,7 @@ void installStopHandlers()
     {
     };
     sa.sa_handler = onStopSignal;
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);

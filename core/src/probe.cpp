@@ -88,10 +88,17 @@ namespace {
                 return false;
             for (ProbedPath &p : result->paths) {
                 identify(p);
-                if (options.measurePayload)
+                if (options.measurePayload && p.identified)
                     measurePayload(p);
                 checkPath(p);
             }
+            if (extraPaths > 0)
+                result->warnings.push_back(std::to_string(extraPaths) + " more devices answered as "
+                                           + result->name() + "; only the first "
+                                           + std::to_string(ProbeOptions::MaxPaths)
+                                           + " were examined");
+            if (!malformed.empty())
+                result->warnings.push_back("unusable Query Config answer from " + malformed);
             comparePaths();
             return true;
         }
@@ -232,6 +239,10 @@ namespace {
             for (const ProbedPath &p : result->paths)
                 if (p.interface == ifName && p.mac == a.frame.header.source)
                     return; // a duplicate
+            if (result->paths.size() >= ProbeOptions::MaxPaths) {
+                ++extraPaths;
+                return;
+            }
             ProbedPath p;
             p.interface = ifName;
             p.mac = a.frame.header.source;
@@ -376,15 +387,24 @@ namespace {
                 p.largestPayload = size;
                 break;
             }
+            if (p.usablePayload < SectorSize) {
+                p.warnings.push_back("the MTU of " + p.interface + " (" + std::to_string(p.localMtu)
+                                     + ") is too small for one 512-byte sector per frame");
+                return;
+            }
             if (p.largestPayload == 0) {
-                p.warnings.push_back("no test frame got through, not even with 512 bytes: the "
-                                     "target does not answer ATA commands from this host");
+                p.warnings.push_back("no test frame got through, not even with 512 bytes, "
+                                     "though the target answered IDENTIFY");
                 return;
             }
             p.payloadBothWays = !replyUnknown;
             if (replyUnknown)
-                p.warnings.push_back("only the way to the target was measured: the target "
-                                     "would not read sector 0");
+                p.warnings.push_back(
+                    p.identify.sectors * SectorSize < p.largestPayload
+                        ? "only the way to the target was measured: the device is smaller than "
+                          "one test frame"
+                        : "only the way to the target was measured: the target would not read "
+                          "sector 0");
             if (p.largestPayload < p.usablePayload)
                 p.warnings.push_back(
                     "only " + std::to_string(p.largestPayload) + "-byte payloads get through, "
@@ -448,6 +468,7 @@ namespace {
         std::vector<Answer> pending;
         std::uint32_t nextTag = 0;
         std::string malformed;
+        std::size_t extraPaths = 0;
     };
 
 } // namespace

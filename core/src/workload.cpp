@@ -40,13 +40,61 @@ namespace {
         std::uint64_t lba, sectors;
     };
 
-    std::uint64_t percentile(const std::vector<std::uint32_t> &sorted, double p)
+    // Latencies in microseconds, in constant memory however long the run:
+    // exact below 65.536 ms, in 65.536 ms steps above (percentiles there
+    // report the step's lower bound); the maximum is kept exactly.
+    class LatencyHistogram
     {
-        if (sorted.empty())
-            return 0;
-        std::size_t i = std::size_t(std::ceil(p / 100.0 * double(sorted.size())));
-        i = std::clamp<std::size_t>(i, 1, sorted.size());
-        return sorted[i - 1];
+    public:
+        LatencyHistogram() : m_fine(Buckets, 0), m_coarse(Buckets, 0) { }
+        void add(std::uint64_t us)
+        {
+            if (us < Buckets)
+                ++m_fine[us];
+            else
+                ++m_coarse[std::min<std::uint64_t>(us >> 16, Buckets - 1)];
+            ++m_count;
+            m_max = std::max(m_max, us);
+        }
+        std::uint64_t max() const { return m_max; }
+        std::uint64_t percentile(double p) const
+        {
+            if (m_count == 0)
+                return 0;
+            const std::uint64_t rank = std::clamp<std::uint64_t>(
+                std::uint64_t(std::ceil(p / 100.0 * double(m_count))), 1, m_count);
+            std::uint64_t seen = 0;
+            for (std::size_t i = 0; i < Buckets; ++i)
+                if ((seen += m_fine[i]) >= rank)
+                    return i;
+            for (std::size_t i = 0; i < Buckets; ++i)
+                if ((seen += m_coarse[i]) >= rank)
+                    return std::min<std::uint64_t>(std::uint64_t(i) << 16, m_max);
+            return m_max;
+        }
+
+    private:
+        static constexpr std::size_t Buckets = 1 << 16;
+        std::vector<std::uint64_t> m_fine, m_coarse;
+        std::uint64_t m_count = 0;
+        std::uint64_t m_max = 0;
+    };
+
+    // Sorts and merges overlapping or touching extents in place.
+    void mergeExtents(std::vector<Extent> *extents)
+    {
+        std::vector<Extent> &v = *extents;
+        std::sort(v.begin(), v.end(),
+                  [](const Extent &a, const Extent &b) { return a.lba < b.lba; });
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (out > 0 && v[i].lba <= v[out - 1].lba + v[out - 1].sectors)
+                v[out - 1].sectors =
+                    std::max(v[out - 1].sectors, v[i].lba + v[i].sectors - v[out - 1].lba);
+            else
+                v[out++] = v[i];
+        }
+        v.resize(out);
     }
 
     // xorshift64*: a fixed, fast sequence of random LBAs (runs are repeatable).
@@ -63,26 +111,23 @@ namespace {
     };
 
     // Reads back every extent written and compares it with the pattern.
-    void verifyWritten(Initiator &ini, std::vector<Extent> written, WorkloadResult *r)
+    void verifyWritten(Initiator &ini, std::vector<Extent> written, const std::atomic<bool> *stop,
+                       WorkloadResult *r)
     {
         std::string error;
         if (!ini.flush(&error)) {
             r->verifyError = error;
             return;
         }
-        std::sort(written.begin(), written.end(),
-                  [](const Extent &a, const Extent &b) { return a.lba < b.lba; });
-        std::vector<Extent> merged;
-        for (const Extent &e : written) {
-            if (!merged.empty() && e.lba <= merged.back().lba + merged.back().sectors)
-                merged.back().sectors =
-                    std::max(merged.back().sectors, e.lba + e.sectors - merged.back().lba);
-            else
-                merged.push_back(e);
-        }
+        mergeExtents(&written);
         std::vector<std::uint8_t> chunk(1 << 20);
-        for (const Extent &e : merged) {
+        for (const Extent &e : written) {
             for (std::uint64_t off = 0; off < e.sectors;) {
+                if (stop && stop->load()) {
+                    r->verifyError = "verification interrupted after "
+                        + std::to_string(r->verifiedBytes) + " bytes";
+                    return;
+                }
                 const std::uint64_t n =
                     std::min<std::uint64_t>(e.sectors - off, chunk.size() / 512);
                 if (!ini.read(e.lba + off, { chunk.data(), n * 512 }, &error)) {
@@ -162,9 +207,9 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
     if (write && !options.verify)
         for (unsigned i = 0; i < depth; ++i)
             fillPattern(buffers.data() + std::size_t(i) * size, i, reqSectors);
-    std::vector<std::uint32_t> latencies;
-    latencies.reserve(1 << 20);
-    std::vector<Extent> written;
+    LatencyHistogram latencies;
+    std::vector<Extent> written; // merged whenever it grows large: memory stays bounded
+    std::size_t compactAt = 1 << 16;
     Random rng;
     std::uint64_t cursor = 0;
     auto nextLba = [&]() {
@@ -220,10 +265,14 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
             } else {
                 ++r.ios;
                 r.bytes += size;
-                latencies.push_back(
-                    std::uint32_t(std::min<std::uint64_t>(c.latencyNs / 1000, UINT32_MAX)));
-                if (write && options.verify)
+                latencies.add(c.latencyNs / 1000);
+                if (write && options.verify) {
                     written.push_back({ c.lba, reqSectors });
+                    if (written.size() >= compactAt) {
+                        mergeExtents(&written);
+                        compactAt = std::max<std::size_t>(written.size() * 2, 1 << 16);
+                    }
+                }
                 std::uint64_t bad = 0;
                 if (!write && options.verify
                     && checkPattern(buffers.data() + std::size_t(i) * size, c.lba, reqSectors, &bad)
@@ -242,16 +291,15 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
     const Initiator::Stats s1 = ini.stats();
 
     if (write && options.verify && r.errors == 0)
-        verifyWritten(ini, std::move(written), &r);
+        verifyWritten(ini, std::move(written), options.stop, &r);
 
-    std::sort(latencies.begin(), latencies.end());
     r.seconds = double(elapsedNs) / 1e9;
     r.mbPerSecond = double(r.bytes) / 1e6 / r.seconds;
     r.iops = double(r.ios) / r.seconds;
-    r.p50Us = percentile(latencies, 50);
-    r.p90Us = percentile(latencies, 90);
-    r.p99Us = percentile(latencies, 99);
-    r.maxUs = latencies.empty() ? 0 : latencies.back();
+    r.p50Us = latencies.percentile(50);
+    r.p90Us = latencies.percentile(90);
+    r.p99Us = latencies.percentile(99);
+    r.maxUs = latencies.max();
     r.retransmits = s1.retransmits - s0.retransmits;
     r.ignored = s1.ignored - s0.ignored;
     r.srttUs = s1.srttUs;

@@ -91,6 +91,8 @@ private slots:
     void benchVerifiesOnDisk_data();
     void benchVerifiesOnDisk();
     void benchStopsOnSigint();
+    void benchSecondSigintEndsIt();
+    void capNetRawIsEnough();
 
 private:
     Run ctl(const QStringList &args, int timeoutMs = 30000, const QString &ns = {});
@@ -269,6 +271,10 @@ void tst_Etherdiskctl::usageErrors_data()
         << QStringList{ QStringLiteral("discover"), QStringLiteral("--watch"),
                         QStringLiteral("--forget"), QStringLiteral("0") }
         << QStringLiteral("invalid --forget \"0\"");
+    QTest::newRow("bench size too small")
+        << QStringList{ QStringLiteral("bench"),  QStringLiteral("e1.1"), QStringLiteral("-i"), ifB,
+                        QStringLiteral("--size"), QStringLiteral("1") }
+        << QStringLiteral("invalid --size \"1\": expected a number from 512 to 67108864");
     QTest::newRow("bench window too big")
         << QStringList{ QStringLiteral("bench"),    QStringLiteral("e1.1"),
                         QStringLiteral("-i"),       ifB,
@@ -940,6 +946,76 @@ void tst_Etherdiskctl::benchStopsOnSigint()
     QVERIFY(o.value(QStringLiteral("seconds")).toDouble() < 10);
     QVERIFY(o.value(QStringLiteral("ios")).toInteger() > 0);
     QCOMPARE(o.value(QStringLiteral("ok")).toBool(), true);
+}
+
+void tst_Etherdiskctl::benchSecondSigintEndsIt()
+{
+    // The target dies mid-run: after the first SIGINT bench waits for the
+    // requests in flight (here up to a 60 s deadline); a second SIGINT must
+    // end it at once instead of being swallowed by the handler.
+    const QString image = m_dir.filePath(QStringLiteral("sigint2.img"));
+    QVERIFY(makeImage(image, 4096));
+    QProcess *target = startTarget(QStringLiteral("etherdisk"), 6, 2, m_net->ifA(), image);
+    QVERIFY(target);
+    QProcess b;
+    b.start(QStringLiteral("ip"),
+            EtherdiskTest::NetnsPair::inNamespace(
+                m_net->nsB(), ctlBinary(),
+                { QStringLiteral("bench"), QStringLiteral("e6.2"), QStringLiteral("-i"),
+                  m_net->ifB(), QStringLiteral("--seconds"), QStringLiteral("60"),
+                  QStringLiteral("--deadline"), QStringLiteral("60"), QStringLiteral("--json") }));
+    QVERIFY(b.waitForStarted(5000));
+    QTest::qWait(1000);
+    target->kill();
+    target->waitForFinished(5000);
+    QTest::qWait(300);
+    ::kill(pid_t(b.processId()), SIGINT);
+    QVERIFY2(!b.waitForFinished(1500), "bench ended although requests were still in flight");
+    QElapsedTimer t;
+    t.start();
+    ::kill(pid_t(b.processId()), SIGINT);
+    QVERIFY(b.waitForFinished(5000));
+    QVERIFY2(t.elapsed() < 2000, qPrintable(QString::number(t.elapsed())));
+    QCOMPARE(b.exitStatus(), QProcess::CrashExit); // killed by the second SIGINT
+}
+
+void tst_Etherdiskctl::capNetRawIsEnough()
+{
+    // Not root, only CAP_NET_RAW (as a setcap'd binary would have): the
+    // commands work, and --target-pid accepts a root-owned process whose
+    // /proc/PID/stat is readable even though kill(pid, 0) says EPERM.
+    const QString image = m_dir.filePath(QStringLiteral("netraw.img"));
+    QVERIFY(makeImage(image, 4096));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 6, 3, m_net->ifA(), image));
+    const QStringList asNobody{
+        QStringLiteral("--reuid=65534"),           QStringLiteral("--regid=65534"),
+        QStringLiteral("--clear-groups"),          QStringLiteral("--inh-caps=+net_raw"),
+        QStringLiteral("--ambient-caps=+net_raw"), ctlBinary()
+    };
+    auto run = [&](const QStringList &args) {
+        QProcess p;
+        p.start(QStringLiteral("ip"),
+                EtherdiskTest::NetnsPair::inNamespace(m_net->nsB(), QStringLiteral("setpriv"),
+                                                      asNobody + args));
+        p.waitForFinished(30000);
+        Run r;
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    };
+    Run r = run({ QStringLiteral("discover"), QStringLiteral("-i"), m_net->ifB(),
+                  QStringLiteral("--wait"), QStringLiteral("1"), QStringLiteral("--json") });
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(
+        !findTarget(r.json().value(QStringLiteral("targets")).toArray(), QStringLiteral("e6.3"))
+             .isEmpty(),
+        qPrintable(r.describe()));
+    r = run({ QStringLiteral("bench"), QStringLiteral("e6.3"), QStringLiteral("-i"), m_net->ifB(),
+              QStringLiteral("--seconds"), QStringLiteral("0.3"), QStringLiteral("--target-pid"),
+              QStringLiteral("1"), QStringLiteral("--json") });
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.json().value(QStringLiteral("target_pid")).toInt(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Etherdiskctl)

@@ -30,6 +30,9 @@ namespace Etherdisk {
 
 struct ProbeOptions
 {
+    // Paths examined at most; further responders (a flood of forged MACs
+    // answering the broadcast) are counted in a warning, not examined.
+    static constexpr std::size_t MaxPaths = 16;
     std::vector<std::string> interfaces;
     std::uint16_t shelf = 0;
     std::uint8_t slot = 0;

@@ -74,9 +74,10 @@ struct WorkloadResult
     }
 };
 
-// Runs the workload. False with *error only when it cannot start (a request
-// larger than the device, the interface failing); failures of requests and
-// verification are in the result.
+// Runs the workload. False with *error when it cannot start (a request
+// larger than the device) or the interface fails; failures of requests and
+// verification are in the result. After false the initiator may still hold
+// requests whose buffers are gone: destroy it, do not use it further.
 bool runWorkload(Initiator &initiator, const WorkloadOptions &options, WorkloadResult *result,
                  std::string *error);
 
