@@ -61,17 +61,10 @@ int bench(const QStringList &arguments)
     int code = ExitOk;
     if (!cmd.parse(arguments, &code))
         return code;
-    const QStringList pos = cmd.parser.positionalArguments();
-    if (pos.size() != 1)
-        return fail(ExitUsage,
-                    pos.isEmpty() ? tr("which target? e.g. etherdiskctl bench e1.2 -i eth1")
-                                  : tr("unexpected argument \"%1\"").arg(pos.at(1)));
     Initiator::Options io;
-    if (!parseTarget(pos.first(), &io.shelf, &io.slot))
-        return fail(ExitUsage,
-                    tr("invalid target \"%1\": expected eSHELF.SLOT with a shelf below 65535 and "
-                       "a slot below 255, e.g. e1.2")
-                        .arg(pos.first()));
+    if (!cmd.target(&io.shelf, &io.slot, &code))
+        return code;
+    const QString targetText = cmd.parser.positionalArguments().first();
     const std::vector<std::string> ifs = cmd.interfaces();
     if (ifs.size() != 1)
         return fail(ExitUsage, tr("bench needs exactly one interface: -i IF"));
@@ -88,7 +81,7 @@ int bench(const QStringList &arguments)
     if (writes && !cmd.parser.isSet(QStringLiteral("destructive")))
         return fail(ExitUsage,
                     tr("%1 overwrites the data on %2: add --destructive if that is what you want")
-                        .arg(QString::fromLatin1(workloadModeName(w.mode)), pos.first()));
+                        .arg(QString::fromLatin1(workloadModeName(w.mode)), targetText));
     double window = 0, size = 0, pid = -1, deadline = 30;
     if (!cmd.number(QStringLiteral("window"), 1, Initiator::MaxWindow, &window, &code)
         || !cmd.number(QStringLiteral("seconds"), 0.1, 86400, &w.seconds, &code)

@@ -91,6 +91,26 @@ std::vector<std::string> Command::interfaces() const
     return out;
 }
 
+bool Command::target(std::uint16_t *shelf, std::uint8_t *slot, int *exitCode) const
+{
+    const QStringList pos = parser.positionalArguments();
+    if (pos.size() != 1) {
+        *exitCode =
+            fail(ExitUsage,
+                 pos.isEmpty() ? tr("which target? e.g. etherdiskctl %1 e1.2 -i eth1").arg(m_name)
+                               : tr("unexpected argument \"%1\"").arg(pos.at(1)));
+        return false;
+    }
+    if (!parseTarget(pos.first(), shelf, slot)) {
+        *exitCode = fail(ExitUsage,
+                         tr("invalid target \"%1\": expected eSHELF.SLOT with a shelf below 65535 "
+                            "and a slot below 255, e.g. e1.2")
+                             .arg(pos.first()));
+        return false;
+    }
+    return true;
+}
+
 bool Command::number(const QString &option, double min, double max, double *out,
                      int *exitCode) const
 {

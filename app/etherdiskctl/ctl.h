@@ -55,6 +55,10 @@ public:
     bool json() const { return parser.isSet(QStringLiteral("json")); }
     std::vector<std::string> interfaces() const; // the -i values, in order
 
+    // The single positional eX.Y argument (probe, bench): false with a usage
+    // error in *exitCode when it is missing, extra or not one target.
+    bool target(std::uint16_t *shelf, std::uint8_t *slot, int *exitCode) const;
+
     // Number options: false with a message when the text is not a number in range.
     bool number(const QString &option, double min, double max, double *out, int *exitCode) const;
 

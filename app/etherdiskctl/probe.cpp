@@ -154,17 +154,9 @@ int probe(const QStringList &arguments)
     int code = ExitOk;
     if (!cmd.parse(arguments, &code))
         return code;
-    const QStringList pos = cmd.parser.positionalArguments();
-    if (pos.size() != 1)
-        return fail(ExitUsage,
-                    pos.isEmpty() ? tr("which target? e.g. etherdiskctl probe e1.2 -i eth1")
-                                  : tr("unexpected argument \"%1\"").arg(pos.at(1)));
     ProbeOptions o;
-    if (!parseTarget(pos.first(), &o.shelf, &o.slot))
-        return fail(ExitUsage,
-                    tr("invalid target \"%1\": expected eSHELF.SLOT with a shelf below 65535 and "
-                       "a slot below 255, e.g. e1.2")
-                        .arg(pos.first()));
+    if (!cmd.target(&o.shelf, &o.slot, &code))
+        return code;
     double timeoutS = 1;
     if (!cmd.number(QStringLiteral("timeout"), 0.01, 600, &timeoutS, &code))
         return code;

@@ -185,6 +185,11 @@ namespace {
 
 } // namespace
 
+std::string targetName(std::uint16_t shelf, std::uint8_t slot)
+{
+    return "e" + std::to_string(shelf) + "." + std::to_string(slot);
+}
+
 std::string formatByte(std::uint8_t value)
 {
     static const char hex[] = "0123456789abcdef";

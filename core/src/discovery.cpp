@@ -33,11 +33,6 @@ namespace {
         return (std::uint32_t(shelf) << 8) | slot;
     }
 
-    std::string addressName(std::uint16_t shelf, std::uint8_t slot)
-    {
-        return "e" + std::to_string(shelf) + "." + std::to_string(slot);
-    }
-
     // Tags: bit 31 (userland), bit 30 set for broadcast polls, clear for IDENTIFY.
     constexpr std::uint32_t PollTagBit = 0x40000000u;
 
@@ -45,7 +40,7 @@ namespace {
 
 std::string DiscoveredTarget::name() const
 {
-    return addressName(shelf, slot);
+    return targetName(shelf, slot);
 }
 
 const char *discoveryEventName(DiscoveryEvent::Type type)
@@ -224,7 +219,7 @@ struct Discovery::Private
     void noteMalformed(const Link &link, const Header &h, const std::string &reason)
     {
         const std::string id =
-            link.name + "/" + formatMac(h.source) + "/" + addressName(h.shelf, h.slot);
+            link.name + "/" + formatMac(h.source) + "/" + targetName(h.shelf, h.slot);
         MalformedReply &m = malformedReplies[id];
         const bool first = m.count == 0 || m.reason != reason;
         m.interface = link.name;
@@ -240,7 +235,7 @@ struct Discovery::Private
             t.slot = h.slot;
             emit(DiscoveryEvent::Type::Malformed, t,
                  "malformed reply from " + formatMac(h.source) + " on " + link.name + " claiming "
-                     + addressName(h.shelf, h.slot) + ": " + reason + " (not trusted)");
+                     + targetName(h.shelf, h.slot) + ": " + reason + " (not trusted)");
         }
     }
 

@@ -638,9 +638,7 @@ bool Engine::Private::removeExport(std::uint16_t shelf, std::uint8_t slot, Error
         return e->cfg.shelf == shelf && e->cfg.slot == slot;
     });
     if (it == exports.end()) {
-        *error = makeError(ErrorKind::NotFound,
-                           "e" + std::to_string(shelf) + "." + std::to_string(slot)
-                               + " is not exported");
+        *error = makeError(ErrorKind::NotFound, targetName(shelf, slot) + " is not exported");
         return false;
     }
     Export *exp = it->get();

@@ -115,7 +115,7 @@ bool parseWriteMode(std::string_view text, WriteMode *mode)
 
 std::string ExportConfig::name() const
 {
-    return "e" + std::to_string(shelf) + "." + std::to_string(slot);
+    return Aoe::targetName(shelf, slot);
 }
 
 bool ExportConfig::operator==(const ExportConfig &o) const

@@ -189,10 +189,7 @@ struct Initiator::Private
             ::close(epollFd);
     }
 
-    std::string name() const
-    {
-        return "e" + std::to_string(opt.shelf) + "." + std::to_string(opt.slot);
-    }
+    std::string name() const { return Aoe::targetName(opt.shelf, opt.slot); }
 
     // --- receive ---------------------------------------------------------------
     static void onFrame(void *ctx, std::span<const std::uint8_t> frame)

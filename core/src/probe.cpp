@@ -18,7 +18,7 @@ using namespace Aoe;
 
 std::string ProbeResult::name() const
 {
-    return "e" + std::to_string(shelf) + "." + std::to_string(slot);
+    return targetName(shelf, slot);
 }
 
 namespace {

@@ -56,6 +56,8 @@ inline constexpr MacAddress BroadcastMac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff 
 
 // "02:ae:00:00:00:01" (lowercase, colons).
 std::string formatMac(const MacAddress &mac);
+// "e1.2": how AoE tools name a target.
+std::string targetName(std::uint16_t shelf, std::uint8_t slot);
 // "0x5a": status and error bytes in messages.
 std::string formatByte(std::uint8_t value);
 // Accepts "02:ae:00:00:00:01", "02-ae-...", and the 12-digit "02ae00000001"
