@@ -10,6 +10,7 @@
 // See etherdisk-target(8).
 
 #include "etherdisk/engine.h"
+#include "etherdisk/util.h"
 #include "etherdisk/exportconfig.h"
 
 #include <cerrno>
@@ -107,16 +108,8 @@ T number(const char *text, const char *what, T max)
 std::vector<std::string> splitComma(const std::string &s)
 {
     std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos <= s.size()) {
-        const std::size_t c = s.find(',', pos);
-        std::string item = s.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
-        if (!item.empty())
-            out.push_back(item);
-        if (c == std::string::npos)
-            break;
-        pos = c + 1;
-    }
+    for (std::string_view item : Etherdisk::splitList(s))
+        out.emplace_back(item);
     return out;
 }
 

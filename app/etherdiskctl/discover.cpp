@@ -7,6 +7,7 @@
 #include "ctl.h"
 
 #include "etherdisk/discovery.h"
+#include "etherdisk/util.h"
 #include "etherdisk/packetio.h"
 
 #include <QJsonArray>
@@ -217,9 +218,7 @@ int discover(const QStringList &arguments)
         return fail(exitCodeFor(packetOpenErrorKind(why)), QString::fromStdString(why));
 
     installStopHandlers();
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    const std::int64_t start = std::int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+    const std::int64_t start = Etherdisk::monotonicMs();
     const std::int64_t end = start + std::int64_t(waitS * 1000);
     for (;;) {
         d->process();
@@ -248,8 +247,7 @@ int discover(const QStringList &arguments)
             break;
         int timeout = -1;
         if (!watch) {
-            ::clock_gettime(CLOCK_MONOTONIC, &ts);
-            const std::int64_t now = std::int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+            const std::int64_t now = Etherdisk::monotonicMs();
             if (now >= end)
                 break;
             timeout = int(end - now);

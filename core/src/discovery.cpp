@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 #include "etherdisk/discovery.h"
+#include "etherdisk/util.h"
 
 #include "etherdisk/ata.h"
 #include "etherdisk/packetio.h"
@@ -20,13 +21,6 @@ namespace Etherdisk {
 using namespace Aoe;
 
 namespace {
-
-    std::int64_t clockMs(clockid_t clock)
-    {
-        timespec ts{};
-        clock_gettime(clock, &ts);
-        return std::int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-    }
 
     std::uint32_t addressKey(std::uint16_t shelf, std::uint8_t slot)
     {
@@ -116,7 +110,7 @@ struct Discovery::Private
 
     void emit(DiscoveryEvent::Type type, const DiscoveredTarget &target, std::string message)
     {
-        events.push_back({ type, target, std::move(message), clockMs(CLOCK_REALTIME) });
+        events.push_back({ type, target, std::move(message), realtimeMs() });
     }
 
     void sendConfigQuery(Link &link, const MacAddress &dst, std::uint16_t shelf, std::uint8_t slot)
@@ -146,7 +140,7 @@ struct Discovery::Private
         a.cmdStatus = Ata::CmdIdentifyDevice;
         const std::size_t n = buildAta(buffer, h, a);
         link.io->queue({ buffer.data(), n });
-        pendingIdentify[h.tag] = { key, link.name, mac, clockMs(CLOCK_MONOTONIC) };
+        pendingIdentify[h.tag] = { key, link.name, mac, monotonicMs() };
         if (pendingIdentify.size() > 4096) // answers that never came
             pendingIdentify.erase(pendingIdentify.begin());
     }
@@ -161,7 +155,7 @@ struct Discovery::Private
 
     void pollNow()
     {
-        const std::int64_t now = clockMs(CLOCK_MONOTONIC);
+        const std::int64_t now = monotonicMs();
         // A question stays open for two intervals: every device that answers
         // it is compared (two targets behind one MAC answer the same tag).
         for (auto it = pendingIdentify.begin(); it != pendingIdentify.end();)
@@ -194,7 +188,7 @@ struct Discovery::Private
 
     void checkLoss()
     {
-        const std::int64_t now = clockMs(CLOCK_MONOTONIC);
+        const std::int64_t now = monotonicMs();
         const std::int64_t lostAfter = std::int64_t(options.intervalMs) * options.missedPolls;
         for (auto it = entries.begin(); it != entries.end();) {
             Entry &e = it->second;
@@ -228,7 +222,7 @@ struct Discovery::Private
         m.slot = h.slot;
         m.reason = reason;
         ++m.count;
-        m.lastSeenMs = clockMs(CLOCK_REALTIME);
+        m.lastSeenMs = realtimeMs();
         if (first) {
             DiscoveredTarget t;
             t.shelf = h.shelf;
@@ -247,8 +241,8 @@ struct Discovery::Private
             return;
         }
         const std::uint32_t key = addressKey(h.shelf, h.slot);
-        const std::int64_t mono = clockMs(CLOCK_MONOTONIC);
-        const std::int64_t real = clockMs(CLOCK_REALTIME);
+        const std::int64_t mono = monotonicMs();
+        const std::int64_t real = realtimeMs();
         auto [it, inserted] = entries.try_emplace(key);
         Entry &e = it->second;
         DiscoveredTarget &t = e.target;

@@ -3,6 +3,8 @@
 
 #include "etherdisk/exportconfig.h"
 
+#include "etherdisk/util.h"
+
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -49,23 +51,6 @@ namespace {
             return true;
         }
         return false;
-    }
-
-    std::vector<std::string_view> splitList(std::string_view text)
-    {
-        std::vector<std::string_view> items;
-        std::size_t pos = 0;
-        while (pos <= text.size()) {
-            const std::size_t comma = text.find(',', pos);
-            const std::string_view item = trim(text.substr(
-                pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
-            if (!item.empty())
-                items.push_back(item);
-            if (comma == std::string_view::npos)
-                break;
-            pos = comma + 1;
-        }
-        return items;
     }
 
     std::string lineError(std::size_t line, const std::string &what)

@@ -3,6 +3,8 @@
 
 #include "exportstate.h"
 
+#include "etherdisk/util.h"
+
 #include <cerrno>
 #include <sys/stat.h>
 
@@ -21,18 +23,13 @@ namespace {
     bool splitMacs(std::string_view text, std::vector<Aoe::MacAddress> *out)
     {
         out->clear();
-        while (!text.empty()) {
-            const std::size_t comma = text.find(',');
-            const std::string_view item = text.substr(0, comma);
+        for (std::string_view item : splitList(text)) {
             Aoe::MacAddress mac;
             if (!Aoe::parseMac(item, &mac))
                 return false;
             out->push_back(mac);
-            if (comma == std::string_view::npos)
-                break;
-            text.remove_prefix(comma + 1);
         }
-        return out->size() <= 255;
+        return out->size() <= MaxAllowedMacs;
     }
 
     int hexValue(char c)

@@ -37,6 +37,7 @@
 // caller's buffer.
 
 #include "etherdisk/initiator.h"
+#include "etherdisk/util.h"
 
 #include "etherdisk/ata.h"
 #include "etherdisk/packetio.h"
@@ -69,18 +70,11 @@ namespace {
     constexpr std::uint64_t Lba28Limit = std::uint64_t(1) << 28;
     constexpr std::uint64_t Lba48Limit = std::uint64_t(1) << 48;
 
-    std::uint64_t nowNs()
-    {
-        timespec ts{};
-        ::clock_gettime(CLOCK_MONOTONIC, &ts);
-        return std::uint64_t(ts.tv_sec) * 1'000'000'000u + std::uint64_t(ts.tv_nsec);
-    }
-
     std::uint32_t randomU32()
     {
         std::uint32_t v = 0;
         if (::getrandom(&v, sizeof v, GRND_NONBLOCK) != sizeof v)
-            v = std::uint32_t(nowNs()) ^ (std::uint32_t(::getpid()) << 16);
+            v = std::uint32_t(std::uint64_t(monotonicNs())) ^ (std::uint32_t(::getpid()) << 16);
         return v;
     }
 
@@ -241,7 +235,7 @@ struct Initiator::Private
             return;
         }
         Request &r = requests[std::size_t(s.request)];
-        const std::uint64_t now = nowNs();
+        const std::uint64_t now = std::uint64_t(monotonicNs());
         if (h.isError()) {
             r.result.aoeError = h.errorCode();
             ++stats.aoeErrors;
@@ -426,7 +420,7 @@ struct Initiator::Private
         r.result.op = op;
         r.result.lba = lba;
         r.result.sectors = sectors;
-        r.submitNs = nowNs();
+        r.submitNs = std::uint64_t(monotonicNs());
         r.deadlineNs = std::uint64_t(opt.deadlineMs) * 1'000'000;
         r.queued = true;
         if (pendingTail >= 0)
@@ -605,7 +599,7 @@ struct Initiator::Private
             if (n < ReceiveBatch)
                 break;
         }
-        const std::uint64_t now = nowNs();
+        const std::uint64_t now = std::uint64_t(monotonicNs());
         checkTimers(now);
         issue(now);
         std::string why;
@@ -617,7 +611,7 @@ struct Initiator::Private
     // Sleeps until a frame arrives, the next timer, or `untilNs`.
     void wait(std::uint64_t untilNs)
     {
-        const std::uint64_t now = nowNs();
+        const std::uint64_t now = std::uint64_t(monotonicNs());
         const std::uint64_t until = std::min(untilNs, nextTimerNs);
         if (until <= now)
             return;
@@ -659,7 +653,7 @@ struct Initiator::Private
             // The interface failed: withdraw the request so that nothing
             // writes into the caller's buffer later.
             if (!r.finished)
-                fail(ri, Status::Timeout, lba, nowNs());
+                fail(ri, Status::Timeout, lba, std::uint64_t(monotonicNs()));
             freeRequest(ri);
             return false;
         }
@@ -777,7 +771,7 @@ std::unique_ptr<Initiator> Initiator::open(const Options &options, std::string *
 
     // Query Config until someone answers.
     d->configTag = Aoe::UserTagBit | (randomU32() & ~Aoe::UserTagBit);
-    const std::uint64_t start = nowNs();
+    const std::uint64_t start = std::uint64_t(monotonicNs());
     const std::uint64_t openDeadline =
         start + std::uint64_t(std::max(opt.openTimeoutMs, 1)) * 1'000'000;
     std::array<std::uint8_t, Aoe::MinFrameSize> query{};
@@ -791,7 +785,7 @@ std::unique_ptr<Initiator> Initiator::open(const Options &options, std::string *
     const std::size_t queryLength = Aoe::buildConfig(query, h, Aoe::ConfigArg{});
     std::uint64_t nextQuery = 0;
     while (!d->targetKnown) {
-        std::uint64_t now = nowNs();
+        std::uint64_t now = std::uint64_t(monotonicNs());
         if (now >= openDeadline) {
             *error = "no answer from " + d->name() + " on " + opt.interface + " within "
                 + seconds(openDeadline - start);
@@ -850,7 +844,7 @@ std::unique_ptr<Initiator> Initiator::open(const Options &options, std::string *
 
     // IDENTIFY, through the same machinery (retransmissions included).
     Completion c;
-    const std::uint64_t now = nowNs();
+    const std::uint64_t now = std::uint64_t(monotonicNs());
     const std::uint64_t left = openDeadline > now ? openDeadline - now : 0;
     std::string why;
     if (!d->runSync(Op::Identify, 0, d->identifyPage.data(), nullptr, Ata::IdentifySize, &why, &c,
@@ -950,7 +944,7 @@ bool Initiator::submitFlush(std::uint64_t user, std::string *error)
     if (!d->target.flushCache && !d->target.flushCacheExt) {
         // Nothing to flush (as Linux, which never sends FLUSH CACHE).
         d->unqueue(ri);
-        d->finish(ri, Status::Ok, nowNs());
+        d->finish(ri, Status::Ok, std::uint64_t(monotonicNs()));
     }
     d->rearm();
     return true;
@@ -958,7 +952,7 @@ bool Initiator::submitFlush(std::uint64_t user, std::string *error)
 
 int Initiator::process(std::span<Completion> out, int timeoutMs, std::string *error)
 {
-    const std::uint64_t start = nowNs();
+    const std::uint64_t start = std::uint64_t(monotonicNs());
     const std::uint64_t end = timeoutMs < 0 ? Never : start + std::uint64_t(timeoutMs) * 1'000'000;
     if (d->timerFd >= 0) {
         std::uint64_t expirations;
@@ -970,7 +964,7 @@ int Initiator::process(std::span<Completion> out, int timeoutMs, std::string *er
             return -1;
         if (d->ringCount > 0 || d->activeRequests == 0)
             break;
-        if (nowNs() >= end)
+        if (std::uint64_t(monotonicNs()) >= end)
             break;
         d->wait(end);
     }

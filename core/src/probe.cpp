@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 #include "etherdisk/probe.h"
+#include "etherdisk/util.h"
 
 #include "etherdisk/packetio.h"
 
@@ -22,13 +23,6 @@ std::string ProbeResult::name() const
 }
 
 namespace {
-
-    std::int64_t nowUs()
-    {
-        timespec ts{};
-        ::clock_gettime(CLOCK_MONOTONIC, &ts);
-        return std::int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-    }
 
     std::string secondsText(int ms)
     {
@@ -59,7 +53,7 @@ namespace {
         Prober(const ProbeOptions &o, ProbeResult *r) : options(o), result(r)
         {
             if (::getrandom(&nextTag, sizeof nextTag, GRND_NONBLOCK) != sizeof nextTag)
-                nextTag = std::uint32_t(nowUs());
+                nextTag = std::uint32_t(monotonicUs());
         }
 
         bool run(Error *error)
@@ -155,7 +149,7 @@ namespace {
                         if (accept(a))
                             return true;
                 }
-                const std::int64_t left = deadlineUs - nowUs();
+                const std::int64_t left = deadlineUs - monotonicUs();
                 if (left <= 0)
                     return false;
                 for (std::size_t i = 0; i < links.size(); ++i)
@@ -169,7 +163,7 @@ namespace {
             auto *self = static_cast<Prober *>(ctx);
             Answer a;
             a.link = self->current;
-            a.atUs = nowUs();
+            a.atUs = monotonicUs();
             a.bytes.assign(bytes.begin(), bytes.end());
             a.parse = parseFrame(a.bytes, &a.frame);
             const Header &h = a.frame.header;
@@ -187,7 +181,7 @@ namespace {
         {
             for (int attempt = 0; attempt < 2 && result->paths.empty(); ++attempt) {
                 const std::uint32_t t = tag();
-                const std::int64_t sentUs = nowUs();
+                const std::int64_t sentUs = monotonicUs();
                 for (std::size_t i = 0; i < links.size(); ++i) {
                     std::uint8_t frame[MinFrameSize + 16] = {};
                     const std::size_t n = buildConfig(
@@ -276,7 +270,7 @@ namespace {
             for (int attempt = 0; attempt < 2 && !got; ++attempt) {
                 if (!send(link, frame))
                     return nullptr;
-                const std::int64_t deadline = nowUs() + std::int64_t(timeoutMs) * 1000;
+                const std::int64_t deadline = monotonicUs() + std::int64_t(timeoutMs) * 1000;
                 wait(deadline, [&](Answer &a) {
                     if (a.link != link || a.frame.header.tag != t || a.frame.header.source != p.mac)
                         return false;

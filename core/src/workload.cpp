@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 #include "etherdisk/workload.h"
+#include "etherdisk/util.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,13 +20,6 @@ namespace Etherdisk {
 namespace {
 
     using Mode = WorkloadOptions::Mode;
-
-    std::uint64_t nowNs()
-    {
-        timespec ts{};
-        ::clock_gettime(CLOCK_MONOTONIC, &ts);
-        return std::uint64_t(ts.tv_sec) * 1'000'000'000u + std::uint64_t(ts.tv_nsec);
-    }
 
     double selfCpuSeconds()
     {
@@ -235,7 +229,7 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
     const double targetCpu0 = options.targetPid > 0 ? processCpuSeconds(options.targetPid) : -1;
     const double selfCpu0 = selfCpuSeconds();
     const Initiator::Stats s0 = ini.stats();
-    const std::uint64_t start = nowNs();
+    const std::uint64_t start = std::uint64_t(monotonicNs());
     const std::uint64_t end = start + std::uint64_t(options.seconds * 1e9);
     std::uint64_t nextProgress = start + 1'000'000'000u;
     for (unsigned i = 0; i < depth; ++i)
@@ -247,7 +241,7 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
         const int n = ini.process(done, 100, error);
         if (n < 0)
             return false;
-        const std::uint64_t now = nowNs();
+        const std::uint64_t now = std::uint64_t(monotonicNs());
         if (!stopping && (now >= end || (options.stop && options.stop->load()))) {
             stopping = true;
             r.stopped = now < end;
@@ -283,7 +277,7 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
                 return false;
         }
     }
-    const std::uint64_t elapsedNs = nowNs() - start;
+    const std::uint64_t elapsedNs = std::uint64_t(monotonicNs()) - start;
     r.selfCpuSeconds = selfCpuSeconds() - selfCpu0;
     const double targetCpu1 = options.targetPid > 0 ? processCpuSeconds(options.targetPid) : -1;
     if (targetCpu0 >= 0 && targetCpu1 >= 0)

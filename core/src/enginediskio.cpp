@@ -1,0 +1,446 @@
+// SPDX-FileCopyrightText: 2026 The Etherdisk developers
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The engine's backing store and disk I/O: opening and reopening the
+// store, request buffers, merging adjacent requests into
+// one vectored operation, io_uring submission and completion, group commit
+// (one fdatasync for the writes that complete together), and what happens
+// when the backing store fails.
+
+#include "engineprivate.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <cstring>
+#include <sys/uio.h>
+
+namespace Etherdisk {
+
+using namespace Aoe;
+
+namespace {
+
+    ErrorKind kindForErrno(int e)
+    {
+        switch (e) {
+        case ENOENT:
+        case ENOTDIR:
+            return ErrorKind::NoSuchFile;
+        case EACCES:
+        case EPERM:
+        case EROFS:
+            return ErrorKind::PermissionDenied;
+        default:
+            return ErrorKind::Failed;
+        }
+    }
+
+} // namespace
+
+// --- the backing store ------------------------------------------------------------
+
+bool Engine::Private::openBacking(Export *exp, Error *error)
+{
+    const ExportConfig &c = exp->cfg;
+    const bool direct = c.writeMode == WriteMode::Direct;
+    int flags = (c.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+    if (direct)
+        flags |= O_DIRECT;
+    const std::string what = c.path.empty() ? "the passed file descriptor" : c.path;
+    int fd;
+    if (c.fd >= 0) {
+        const int mode = ::fcntl(c.fd, F_GETFL);
+        if (mode < 0) {
+            *error =
+                makeError(ErrorKind::InvalidArgument, "the passed file descriptor is not open");
+            return false;
+        }
+        if (!c.readOnly && (mode & O_ACCMODE) == O_RDONLY) {
+            *error = makeError(ErrorKind::PermissionDenied,
+                               "the backing file was opened read-only: export it read-only or open "
+                               "it for writing");
+            return false;
+        }
+        // Our own open file description, so O_DIRECT does not leak to the caller's.
+        const std::string proc = "/proc/self/fd/" + std::to_string(c.fd);
+        fd = direct ? ::open(proc.c_str(), flags) : ::fcntl(c.fd, F_DUPFD_CLOEXEC, 3);
+    } else {
+        fd = ::open(c.path.c_str(), flags);
+    }
+    if (fd < 0) {
+        const int e = errno;
+        if (e == EINVAL && direct)
+            *error = makeError(ErrorKind::InvalidArgument,
+                               what
+                                   + ": the file system does not support O_DIRECT; use write mode "
+                                     "\"sync\" instead");
+        else if (e == ENOENT)
+            *error = makeError(ErrorKind::NoSuchFile, "no such file or device: " + what);
+        else if (e == EACCES || e == EPERM || e == EROFS)
+            *error = makeError(ErrorKind::PermissionDenied,
+                               "permission denied opening " + what
+                                   + (c.readOnly ? "" : " for writing (export it read-only?)"));
+        else if (e == EISDIR)
+            *error = makeError(ErrorKind::InvalidArgument,
+                               what + " is a directory, not a regular file or block device");
+        else if (e == EBUSY)
+            *error = makeError(ErrorKind::Failed,
+                               what + " is busy (mounted or in use by another program)");
+        else
+            *error = makeError(kindForErrno(e), "cannot open " + what + ": " + std::strerror(e));
+        return false;
+    }
+    exp->fd = fd;
+    struct stat st
+    {
+    };
+    if (::fstat(fd, &st) < 0) {
+        *error = makeError(ErrorKind::Failed, "cannot stat " + what + ": " + std::strerror(errno));
+        return false;
+    }
+    std::uint64_t bytes = 0;
+    if (S_ISREG(st.st_mode)) {
+        bytes = std::uint64_t(st.st_size);
+    } else if (S_ISBLK(st.st_mode)) {
+        if (::ioctl(fd, BLKGETSIZE64, &bytes) < 0) {
+            *error = makeError(ErrorKind::Failed,
+                               "cannot read the size of " + what + ": " + std::strerror(errno));
+            return false;
+        }
+    } else {
+        *error =
+            makeError(ErrorKind::InvalidArgument, what + " is not a regular file or block device");
+        return false;
+    }
+    struct statfs fs
+    {
+    };
+    exp->memoryBacked =
+        ::fstatfs(fd, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
+    exp->tryNowaitReads = !direct && !exp->memoryBacked && S_ISREG(st.st_mode);
+    const std::uint64_t total = bytes / SectorSize;
+    if (c.offset > total || (c.offset == total && c.length == 0)) {
+        *error = makeError(ErrorKind::InvalidArgument,
+                           what + " has " + std::to_string(total) + " sectors: offset "
+                               + std::to_string(c.offset) + " leaves nothing to export");
+        return false;
+    }
+    const std::uint64_t available = total - c.offset;
+    if (c.length > available) {
+        *error =
+            makeError(ErrorKind::InvalidArgument,
+                      what + " has only " + std::to_string(available) + " sectors after offset "
+                          + std::to_string(c.offset) + ", not " + std::to_string(c.length));
+        return false;
+    }
+    exp->sectors = c.length ? c.length : available;
+    exp->base = c.offset * SectorSize;
+    if (exp->sectors == 0) {
+        *error =
+            makeError(ErrorKind::InvalidArgument, what + " is smaller than one 512-byte sector");
+        return false;
+    }
+    return true;
+}
+
+// --- disk I/O --------------------------------------------------------------------
+
+Request *Engine::Private::takeRequest(std::size_t dataBytes, bool direct)
+{
+    if (freeRequests.empty()) {
+        const std::size_t have = requestStore.size();
+        if (have >= MaxRequests)
+            return nullptr;
+        const std::size_t grow = have == 0 ? InitialRequests : have;
+        for (std::size_t i = 0; i < grow && requestStore.size() < MaxRequests; ++i) {
+            requestStore.push_back(std::make_unique<Request>());
+            freeRequests.push_back(requestStore.back().get());
+        }
+    }
+    Request *s = freeRequests.back();
+    freeRequests.pop_back();
+    const std::size_t frameBytes = std::max(AtaHeaderSize + dataBytes, MinFrameSize);
+    if (s->frame.size() < frameBytes)
+        s->frame.resize(std::max(frameBytes, AtaHeaderSize + 2 * SectorSize)); // only as links grow
+    if (direct && s->alignedSize < dataBytes) {
+        std::free(s->aligned);
+        s->aligned = nullptr;
+        void *p = nullptr;
+        if (posix_memalign(&p, DirectAlignment, dataBytes) != 0) {
+            freeRequests.push_back(s);
+            return nullptr;
+        }
+        s->aligned = static_cast<std::uint8_t *>(p);
+        s->alignedSize = dataBytes;
+    }
+    if (!direct && s->aligned) {
+        std::free(s->aligned);
+        s->aligned = nullptr;
+        s->alignedSize = 0;
+    }
+    return s;
+}
+
+void Engine::Private::releaseRequest(Request *req)
+{
+    req->exp = nullptr;
+    req->iface = nullptr;
+    req->client = nullptr;
+    freeRequests.push_back(req);
+}
+
+IoOp *Engine::Private::takeOp()
+{
+    if (freeOps.empty()) {
+        opStore.push_back(std::make_unique<IoOp>());
+        return opStore.back().get();
+    }
+    IoOp *op = freeOps.back();
+    freeOps.pop_back();
+    return op;
+}
+
+void Engine::Private::releaseOp(IoOp *op)
+{
+    op->count = 0;
+    op->bytes = 0;
+    op->exp = nullptr;
+    freeOps.push_back(op);
+}
+
+void Engine::Private::submitPending()
+{
+    if (pendingIo.empty()) {
+        aio.submit(); // syncs queued by FLUSH CACHE (no system call when nothing is queued)
+        return;
+    }
+    // Adjacent requests of one export and direction become one vectored
+    // operation: Linux splits sequential I/O into 1 KiB (MTU 1500) frames.
+    std::stable_sort(pendingIo.begin(), pendingIo.end(), [](const Request *a, const Request *b) {
+        if (a->exp != b->exp)
+            return a->exp < b->exp;
+        if (a->write != b->write)
+            return a->write < b->write;
+        return a->offset < b->offset;
+    });
+    IoOp *op = nullptr;
+    auto issue = [&] {
+        if (!op)
+            return;
+        Export *exp = op->exp;
+        ++exp->inFlight;
+        const off_t offset = off_t(op->requests[0]->offset);
+        const int iovs = int(op->count);
+        IoOp *done = op;
+        op = nullptr;
+        if (exp->memoryBacked) {
+            ssize_t n;
+            do
+                n = done->kind == IoOp::Kind::Write
+                    ? ::pwritev(exp->fd, done->iov.data(), iovs, offset)
+                    : ::preadv(exp->fd, done->iov.data(), iovs, offset);
+            while (n < 0 && errno == EINTR);
+            completeOp(done, n < 0 ? -errno : int(n));
+            return;
+        }
+        if (done->kind == IoOp::Kind::Read && exp->tryNowaitReads) {
+            const ssize_t n = ::preadv2(exp->fd, done->iov.data(), iovs, offset, RWF_NOWAIT);
+            if (n >= 0 && std::size_t(n) == done->bytes) {
+                completeOp(done, int(n));
+                return;
+            }
+            if (n < 0 && errno == EOPNOTSUPP)
+                exp->tryNowaitReads = false; // this file system cannot tell
+        }
+        if (done->kind == IoOp::Kind::Write)
+            aio.writev(exp->fd, done->iov.data(), done->count, done->requests[0]->offset, done);
+        else
+            aio.readv(exp->fd, done->iov.data(), done->count, done->requests[0]->offset, done);
+    };
+    for (Request *s : pendingIo) {
+        if (op) {
+            const Request *last = op->requests[op->count - 1];
+            const bool adjacent = last->exp == s->exp && last->write == s->write
+                && last->offset + last->length == s->offset && op->count < MaxMerge
+                && op->bytes + s->length <= MaxMergeBytes;
+            if (!adjacent)
+                issue();
+        }
+        if (!op) {
+            op = takeOp();
+            op->kind = s->write ? IoOp::Kind::Write : IoOp::Kind::Read;
+            op->exp = s->exp;
+        }
+        op->requests[op->count] = s;
+        op->iov[op->count] = { s->data(), s->length };
+        ++op->count;
+        op->bytes += s->length;
+    }
+    issue();
+    pendingIo.clear();
+    aio.submit();
+}
+
+void Engine::Private::noteBacking(Export *exp, int result)
+{
+    if (result >= 0) {
+        if (!exp->backingOk) {
+            exp->backingOk = true;
+            exp->backingError.clear();
+            emit(EngineEvent::Type::BackingRecovered, exp,
+                 exp->cfg.name() + ": backing store I/O works again");
+        }
+        return;
+    }
+    const std::string why = std::strerror(-result);
+    switch (-result) {
+    case EIO:
+    case ENXIO:
+    case ENODEV:
+    case ENOTCONN:
+    case ESTALE:
+    case EBADF:
+        exp->reopenWanted = !exp->cfg.path.empty();
+        break;
+    default:
+        break; // ENOSPC and the like: the same file works again once the cause is gone
+    }
+    if (exp->backingOk || exp->backingError != why) {
+        exp->backingOk = false;
+        exp->backingError = why;
+        emit(EngineEvent::Type::BackingFailed, exp,
+             exp->cfg.name() + ": I/O error on "
+                 + (exp->cfg.path.empty() ? "backing store" : exp->cfg.path) + ": " + why
+                 + (result == -ENOSPC ? " (the file system is full)" : ""));
+    }
+}
+
+void Engine::Private::reopenBacking()
+{
+    for (const auto &e : exports) {
+        Export *exp = e.get();
+        if (!exp->reopenWanted || exp->busy())
+            continue;
+        // Open the path again; keep the old descriptor unless the new one
+        // is usable and still large enough for what initiators were told.
+        Export probe;
+        probe.cfg = exp->cfg;
+        probe.cfg.length = exp->sectors;
+        Error ignored;
+        if (!openBacking(&probe, &ignored))
+            continue;
+        std::swap(exp->fd, probe.fd); // the old one closes with `probe`
+        exp->reopenWanted = false;
+        exp->backingOk = true; // until the next I/O says otherwise
+        exp->backingError.clear();
+        emit(EngineEvent::Type::BackingRecovered, exp,
+             exp->cfg.name() + ": reopened " + exp->cfg.path + " after I/O errors");
+    }
+}
+
+void Engine::Private::respond(Request *req, bool success, std::uint8_t error)
+{
+    Export *exp = req->exp;
+    Iface *iface = req->iface;
+    ClientStats *client = req->client;
+    const bool write = req->write;
+    const bool flush = req->flush;
+    const std::uint32_t length = req->length;
+    if (!exp->removed && iface->io) {
+        const Header h =
+            responseHeader(req->request, iface->info.mac, exp->cfg.shelf, exp->cfg.slot);
+        AtaArg a = req->ata;
+        a.reserved = 0;
+        a.cmdStatus = success ? Ata::StatusReady : Ata::StatusReady | Ata::StatusError;
+        a.errFeature = success ? 0 : error;
+        a.sectorCount = success ? 0 : req->ata.sectorCount;
+        std::size_t dataBytes = 0;
+        if (success && !req->write && !req->flush) {
+            dataBytes = req->length;
+            if (req->aligned)
+                std::memcpy(req->frame.data() + AtaHeaderSize, req->aligned, dataBytes);
+        }
+        const std::size_t n = buildAtaInPlace(req->frame, h, a, dataBytes);
+        // Sent from the request's own buffer, without a copy: the request is
+        // released once the batch is on the wire (flushAll).
+        if (iface->io->queueRef({ req->frame.data(), n })) {
+            iface->pendingTx = true;
+            txHeld.push_back(req);
+            req = nullptr;
+        }
+        if (success) {
+            if (write) {
+                exp->bytesWritten += length;
+                client->bytesWritten += length;
+            } else if (!flush) {
+                exp->bytesRead += length;
+                client->bytesRead += length;
+            }
+        } else {
+            ++exp->errors;
+            ++client->errors;
+        }
+    }
+    if (req)
+        releaseRequest(req);
+}
+
+void Engine::Private::startSync(Export *exp)
+{
+    if (exp->syncRunning || exp->syncWaiting.empty())
+        return;
+    exp->syncInFlight.swap(exp->syncWaiting);
+    exp->syncWaiting.clear();
+    exp->syncRunning = true;
+    exp->syncOp.kind = IoOp::Kind::Sync;
+    exp->syncOp.exp = exp;
+    aio.fdatasync(exp->fd, &exp->syncOp);
+}
+
+void Engine::Private::completeOp(IoOp *op, int result)
+{
+    Export *exp = op->exp;
+    if (op->kind == IoOp::Kind::Sync) {
+        exp->syncRunning = false;
+        noteBacking(exp, result);
+        for (Request *s : exp->syncInFlight)
+            respond(s, result >= 0, Ata::ErrorUncorrectable);
+        exp->syncInFlight.clear();
+        startSync(exp); // writes that completed meanwhile
+        return;
+    }
+    --exp->inFlight;
+    const bool success = result >= 0 && std::size_t(result) == op->bytes;
+    // A short transfer means the backing file shrank under us.
+    noteBacking(exp, success ? 0 : (result < 0 ? result : -EIO));
+    if (success && op->kind == IoOp::Kind::Write && exp->needsSync() && !exp->removed) {
+        for (unsigned i = 0; i < op->count; ++i)
+            exp->syncWaiting.push_back(op->requests[i]);
+        startSync(exp);
+    } else {
+        for (unsigned i = 0; i < op->count; ++i)
+            respond(op->requests[i], success, Ata::ErrorUncorrectable);
+    }
+    releaseOp(op);
+}
+
+void Engine::Private::reapCompletions()
+{
+    for (;;) {
+        completions.clear();
+        if (aio.reap(&completions) == 0)
+            break;
+        for (const AsyncIo::Completion &c : completions)
+            completeOp(static_cast<IoOp *>(c.user), c.result);
+        aio.submit(); // syncs started by the completions
+    }
+    if (!retired.empty())
+        retireDone();
+}
+
+} // namespace Etherdisk

@@ -1,0 +1,256 @@
+// SPDX-FileCopyrightText: 2026 The Etherdisk developers
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// The engine's insides, shared by its three source files:
+//   engine.cpp          control plane: the public API, the loop, exports and
+//                       interfaces, status and events;
+//   engineprotocol.cpp  frames: receive, parse, answer AoE commands, send;
+//   enginediskio.cpp    the backing store and disk I/O: opening it, request
+//                       buffers, merging, io_uring,
+//                       group commit, backing-store failures.
+// Everything here runs on the I/O thread unless a comment says otherwise.
+#pragma once
+
+#include "asyncio.h"
+#include "etherdisk/aoeframe.h"
+#include "etherdisk/ata.h"
+#include "etherdisk/engine.h"
+#include "etherdisk/packetio.h"
+#include "etherdisk/util.h"
+#include "exportstate.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <sys/uio.h>
+#include <thread>
+#include <unistd.h>
+#include <unordered_map>
+#include <vector>
+
+namespace Etherdisk {
+namespace EngineInternal {
+
+    using namespace Aoe;
+
+    constexpr std::size_t InitialRequests = 256;
+    constexpr std::size_t MaxRequests = 8192;
+    constexpr unsigned MaxMerge = 32; // requests merged into one vectored operation
+    constexpr std::size_t MaxMergeBytes = 1 << 20;
+    constexpr int ReceiveBatch = 256;
+    constexpr int MaxFramesPerWake = 2048; // fairness between interfaces
+    constexpr std::size_t DirectAlignment = 4096;
+    constexpr std::int64_t CurrentClientWindowMs = 60000;
+    constexpr const char *DefaultModel = "Etherdisk";
+    constexpr const char *FirmwareString = "0.1.0";
+
+    inline std::uint64_t macKey(const Aoe::MacAddress &m)
+    {
+        std::uint64_t k = 0;
+        for (std::uint8_t b : m)
+            k = (k << 8) | b;
+        return k;
+    }
+
+    inline bool contains(const std::vector<Aoe::MacAddress> &list, const Aoe::MacAddress &mac)
+    {
+        return std::find(list.begin(), list.end(), mac) != list.end();
+    }
+
+    inline Error makeError(ErrorKind kind, std::string message)
+    {
+        return { kind, std::move(message) };
+    }
+
+    struct Export;
+    struct Iface;
+
+    // One ATA request between its arrival and its response.
+    struct Request
+    {
+        std::vector<std::uint8_t> frame; // the response frame; read data lands at AtaHeaderSize
+        std::uint8_t *aligned = nullptr; // direct mode: DirectAlignment-aligned data buffer
+        std::size_t alignedSize = 0;
+        Export *exp = nullptr;
+        Iface *iface = nullptr;
+        ClientStats *client = nullptr;
+        Header request;
+        AtaArg ata;
+        std::uint64_t offset = 0; // bytes into the backing store
+        std::uint32_t length = 0; // data bytes
+        bool write = false;
+        bool flush = false; // FLUSH CACHE: no data, just the group commit
+
+        std::uint8_t *data() { return aligned ? aligned : frame.data() + AtaHeaderSize; }
+        ~Request() { std::free(aligned); }
+    };
+
+    // One submitted file operation: several merged requests, or an fdatasync.
+    struct IoOp
+    {
+        enum class Kind { Read, Write, Sync } kind = Kind::Read;
+        Export *exp = nullptr;
+        unsigned count = 0;
+        std::array<Request *, MaxMerge> requests{};
+        std::array<iovec, MaxMerge> iov{};
+        std::size_t bytes = 0;
+    };
+
+    struct Iface
+    {
+        std::string name;
+        std::unique_ptr<PacketIo> io;
+        InterfaceInfo info;
+        bool up = false;
+        std::uint8_t maxSectors = 0;
+        std::vector<Export *> exports;
+        // shelf << 8 | slot -> export, for requests naming one target.
+        std::unordered_map<std::uint32_t, Export *> byAddress;
+        bool pendingTx = false;
+        std::string lastError;
+    };
+
+    struct Export
+    {
+        ExportConfig cfg;
+        int fd = -1;
+        std::uint64_t sectors = 0;
+        std::uint64_t base = 0; // byte offset of sector 0 in the backing store
+        std::array<std::uint8_t, Ata::IdentifySize> identify{};
+        std::string serial;
+        ExportState state;
+        std::vector<Iface *> ifaces;
+
+        std::uint64_t requests = 0, bytesRead = 0, bytesWritten = 0, errors = 0, dropped = 0;
+        std::unordered_map<std::uint64_t, ClientStats> clients;
+        bool backingOk = true;
+        std::string backingError;
+
+        // Group commit: writes done but not yet durable wait for the next sync.
+        std::vector<Request *> syncWaiting;
+        std::vector<Request *> syncInFlight;
+        IoOp syncOp;
+        bool syncRunning = false;
+        unsigned inFlight = 0; // operations submitted and not completed
+        bool removed = false;
+        // Disk I/O done at once on the loop instead of through io_uring:
+        // memory-backed files (tmpfs: never blocks, and io_uring would hand
+        // every request to a worker thread), and reads that RWF_NOWAIT finds in
+        // the page cache (ext4, xfs, btrfs); the rest goes to io_uring.
+        bool memoryBacked = false;
+        bool tryNowaitReads = true;
+        // The backing store failed in a way a fresh open may cure (a device that
+        // vanished and came back, a network or FUSE file system restarted).
+        bool reopenWanted = false;
+
+        bool needsSync() const { return cfg.writeMode != WriteMode::Writeback; }
+        bool busy() const { return inFlight > 0 || syncRunning; }
+        ~Export()
+        {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    };
+
+} // namespace EngineInternal
+
+using namespace Aoe;
+using namespace EngineInternal;
+
+struct Engine::Private
+{
+    Options options;
+    AsyncIo aio;
+    std::string aioNote;
+    bool aioReady = false;
+
+    std::map<std::string, std::unique_ptr<Iface>> ifaces;
+    std::vector<std::unique_ptr<Export>> exports;
+    std::vector<std::unique_ptr<Export>> retired; // removed, I/O still in flight
+
+    std::vector<std::unique_ptr<Request>> requestStore;
+    std::vector<Request *> freeRequests;
+    std::vector<std::unique_ptr<IoOp>> opStore;
+    std::vector<IoOp *> freeOps;
+    std::vector<Request *> pendingIo; // staged this batch, merged on submit
+    std::vector<Request *> txHeld; // responses queued by reference: released after the flush
+    std::vector<AsyncIo::Completion> completions;
+    std::vector<std::uint8_t> scratch; // immediate responses are built here
+
+    int epollFd = -1;
+    int controlFd = -1;
+    int timerFd = -1;
+    std::thread thread;
+    std::thread::id loopThread;
+    bool running = false;
+    bool stopRequested = false;
+
+    std::mutex controlMutex;
+    std::deque<std::function<void()>> controlQueue;
+
+    mutable std::mutex eventMutex;
+    std::vector<EngineEvent> events;
+    int eventFd = -1;
+
+    Private();
+    ~Private();
+
+    // control
+    void runOnLoop(const std::function<void()> &f);
+    void emit(EngineEvent::Type type, const Export *exp, std::string message,
+              const std::string &iface = {});
+
+    // exports and interfaces
+    bool addExport(const ExportConfig &config, Error *error);
+    bool removeExport(std::uint16_t shelf, std::uint8_t slot, Error *error);
+    bool openBacking(Export *exp, Error *error);
+    Iface *acquireIface(const std::string &name, Error *error);
+    bool attach(Export *exp, Iface *iface, std::string *error);
+    void detach(Export *exp, Iface *iface);
+    bool updateFilter(Iface *iface, std::string *error);
+    void releaseIface(Iface *iface);
+    void advertise(Export *exp, Iface *iface);
+    void checkInterfaces();
+    void ifaceFailed(Iface *iface, const std::string &why);
+    ExportStatus statusOf(const Export &exp) const;
+    void persistState(Export *exp);
+
+    // the loop
+    void loop();
+    void drain(Iface *iface);
+    static void onFrame(void *ctx, std::span<const std::uint8_t> frame);
+    void handleFrame(Iface *iface, std::span<const std::uint8_t> frame);
+    void handleConfig(Iface *iface, Export *exp, const Frame &f);
+    void handleMacMask(Iface *iface, Export *exp, const Frame &f);
+    void handleReserve(Iface *iface, Export *exp, const Frame &f);
+    void handleAta(Iface *iface, Export *exp, ClientStats *client, const Frame &f);
+    void sendAoeError(Iface *iface, Export *exp, const Frame &f, ErrorCode code);
+    void sendAtaStatus(Iface *iface, Export *exp, const Frame &f, std::uint8_t status,
+                       std::uint8_t error, std::uint8_t sectorCount,
+                       std::span<const std::uint8_t> data = {});
+    void queueFrame(Iface *iface, std::span<const std::uint8_t> frame);
+    void flushAll();
+
+    // disk I/O
+    Request *takeRequest(std::size_t dataBytes, bool direct);
+    void releaseRequest(Request *req);
+    IoOp *takeOp();
+    void releaseOp(IoOp *op);
+    void submitPending();
+    void reapCompletions();
+    void completeOp(IoOp *op, int result);
+    void startSync(Export *exp);
+    void respond(Request *req, bool ok, std::uint8_t error);
+    void noteBacking(Export *exp, int result);
+    void reopenBacking();
+    void retireDone();
+};
+
+} // namespace Etherdisk
