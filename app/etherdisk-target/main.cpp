@@ -35,26 +35,30 @@ constexpr const char *DefaultStateDir = "/var/lib/etherdisk/target";
 
 void usage(FILE *out)
 {
-    std::fprintf(out,
-                 "usage: etherdisk-target [-b bufcnt] [-o offset] [-l length] [-d] [-s] [-r]\n"
-                 "                        [-m mac[,mac...]] [--write-mode MODE] [--state-dir DIR]\n"
-                 "                        shelf slot netif[,netif...] filename\n"
-                 "       etherdisk-target --config FILE [--state-dir DIR]\n"
-                 "\n"
-                 "Serves a file or block device as AoE target e<shelf>.<slot>.\n"
-                 "  -b N             advertised buffer count (default 64, at least 2)\n"
-                 "  -o N             skip N 512-byte sectors at the start of the file\n"
-                 "  -l N             export only N sectors\n"
-                 "  -d               write mode \"direct\" (O_DIRECT, durable acknowledgements)\n"
-                 "  -s               write mode \"sync\" (durable acknowledgements, group commit)\n"
-                 "  -r               read-only\n"
-                 "  -m MACS          only these initiator MACs may use the target\n"
-                 "  --write-mode M   writeback (default), sync or direct\n"
-                 "  --config FILE    serve every export listed in FILE; SIGHUP reloads it\n"
-                 "  --state-dir DIR  where config strings, Mac Mask and reservations set over\n"
-                 "                   the wire persist (default %s as root, \"\" = memory)\n"
-                 "  -h, --help       this text;  --version  the version\n",
-                 DefaultStateDir);
+    std::fprintf(
+        out,
+        "usage: etherdisk-target [-b bufcnt] [-o offset] [-l length] [-d] [-s] [-r]\n"
+        "                        [-m mac[,mac...]] [--write-mode MODE] [--wire-acl allow|refuse]\n"
+        "                        [--state-dir DIR]\n"
+        "                        shelf slot netif[,netif...] filename\n"
+        "       etherdisk-target --config FILE [--state-dir DIR]\n"
+        "\n"
+        "Serves a file or block device as AoE target e<shelf>.<slot>.\n"
+        "  -b N             advertised buffer count (default 64, at least 2)\n"
+        "  -o N             skip N 512-byte sectors at the start of the file\n"
+        "  -l N             export only N sectors\n"
+        "  -d               write mode \"direct\" (O_DIRECT, durable acknowledgements)\n"
+        "  -s               write mode \"sync\" (durable acknowledgements, group commit)\n"
+        "  -r               read-only\n"
+        "  -m MACS          only these initiator MACs may use the target\n"
+        "  --write-mode M   writeback (default), sync or direct\n"
+        "  --wire-acl P     allow (default) or refuse Mac Mask and Reserve edits\n"
+        "                   from the LAN\n"
+        "  --config FILE    serve every export listed in FILE; SIGHUP reloads it\n"
+        "  --state-dir DIR  where config strings, Mac Mask and reservations set over\n"
+        "                   the wire persist (default %s as root, \"\" = memory)\n"
+        "  -h, --help       this text;  --version  the version\n",
+        DefaultStateDir);
 }
 
 void log(const std::string &line)
@@ -152,7 +156,14 @@ void reload(Engine &engine, const std::string &file, std::vector<ExportConfig> *
             kept.push_back(c);
             continue;
         }
+        // Settings that can change while serving (read-only, allowed MACs,
+        // write mode, wire ACL, model, serial) change in place: counters and
+        // requests in flight are kept. Anything else restarts the export.
         Error err;
+        if (n && engine.updateExport(*n, &err)) {
+            kept.push_back(*n);
+            continue;
+        }
         if (!engine.removeExport(c.shelf, c.slot, &err))
             log("cannot stop " + c.name() + ": " + err.message);
     }
@@ -179,9 +190,10 @@ int main(int argc, char **argv)
     std::string stateDir = geteuid() == 0 ? DefaultStateDir : "";
     bool writeModeSet = false;
 
-    enum { OptWriteMode = 1000, OptConfig, OptStateDir, OptVersion };
+    enum { OptWriteMode = 1000, OptConfig, OptStateDir, OptVersion, OptWireAcl };
     static const option longOptions[] = {
         { "write-mode", required_argument, nullptr, OptWriteMode },
+        { "wire-acl", required_argument, nullptr, OptWireAcl },
         { "config", required_argument, nullptr, OptConfig },
         { "state-dir", required_argument, nullptr, OptStateDir },
         { "help", no_argument, nullptr, 'h' },
@@ -228,6 +240,11 @@ int main(int argc, char **argv)
                     std::string("invalid write mode \"") + optarg
                         + "\": use writeback, sync or direct");
             writeModeSet = true;
+            break;
+        case OptWireAcl:
+            if (!parseWireAcl(optarg, &cli.wireAcl))
+                die(EX_USAGE,
+                    std::string("invalid wire ACL policy \"") + optarg + "\": use allow or refuse");
             break;
         case OptConfig:
             configFile = optarg;

@@ -21,6 +21,10 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/timerfd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sys/socket.h>
 
 namespace Etherdisk {
 
@@ -59,6 +63,8 @@ const char *eventTypeName(EngineEvent::Type type)
         return "export-added";
     case EngineEvent::Type::ExportRemoved:
         return "export-removed";
+    case EngineEvent::Type::ExportChanged:
+        return "export-changed";
     case EngineEvent::Type::InterfaceDown:
         return "interface-down";
     case EngineEvent::Type::InterfaceUp:
@@ -73,10 +79,18 @@ const char *eventTypeName(EngineEvent::Type type)
         return "mac-mask-changed";
     case EngineEvent::Type::ReservationChanged:
         return "reservation-changed";
+    case EngineEvent::Type::WireChangeRefused:
+        return "wire-change-refused";
     case EngineEvent::Type::ClientAppeared:
         return "client-appeared";
+    case EngineEvent::Type::ClientsSummary:
+        return "clients-summary";
     case EngineEvent::Type::StateWarning:
         return "state-warning";
+    case EngineEvent::Type::EventsDropped:
+        return "events-dropped";
+    case EngineEvent::Type::LoopFailed:
+        return "loop-failed";
     }
     return "unknown";
 }
@@ -87,25 +101,29 @@ Engine::Private::Private()
     controlFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     eventFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     aioReady = aio.init(1024, &aioNote);
+    stateWriter =
+        std::make_unique<StateWriter>([this](const std::string &path, const std::string &why) {
+            // On the writer thread: report from the loop, as every event is.
+            postToLoop([this, path, why] {
+                emit(EngineEvent::Type::StateWarning, nullptr,
+                     "state not saved (kept in memory): " + path + ": " + why);
+            });
+        });
 }
 
 Engine::Private::~Private()
 {
+    stateWriter.reset(); // writes what is pending
     exports.clear();
     retired.clear();
-    if (controlFd >= 0)
-        ::close(controlFd);
-    if (eventFd >= 0)
-        ::close(eventFd);
-    if (epollFd >= 0)
-        ::close(epollFd);
-    if (timerFd >= 0)
-        ::close(timerFd);
+    for (int fd : { controlFd, eventFd, epollFd, timerFd, netlinkFd })
+        if (fd >= 0)
+            ::close(fd);
 }
 
 void Engine::Private::runOnLoop(const std::function<void()> &f)
 {
-    if (!running || std::this_thread::get_id() == loopThread) {
+    if (std::this_thread::get_id() == loopThread && running) {
         f();
         return;
     }
@@ -113,7 +131,14 @@ void Engine::Private::runOnLoop(const std::function<void()> &f)
     std::condition_variable doneCv;
     bool done = false;
     {
-        std::lock_guard lock(controlMutex);
+        std::unique_lock lock(controlMutex);
+        if (!running || loopDead) {
+            // No loop to ask: run it here, one caller at a time.
+            lock.unlock();
+            std::lock_guard direct(directMutex);
+            f();
+            return;
+        }
         controlQueue.push_back([&] {
             f();
             std::lock_guard l(doneMutex);
@@ -127,8 +152,25 @@ void Engine::Private::runOnLoop(const std::function<void()> &f)
     doneCv.wait(lock, [&] { return done; });
 }
 
+void Engine::Private::postToLoop(std::function<void()> f)
+{
+    {
+        std::unique_lock lock(controlMutex);
+        if (running && !loopDead) {
+            controlQueue.push_back(std::move(f));
+            lock.unlock();
+            const std::uint64_t one = 1;
+            [[maybe_unused]] ssize_t ignored = ::write(controlFd, &one, sizeof one);
+            return;
+        }
+    }
+    std::lock_guard direct(directMutex);
+    f();
+}
+
 void Engine::Private::emit(EngineEvent::Type type, const Export *exp, std::string message,
-                           const std::string &iface)
+                           const std::string &iface, const MacAddress *mac, int errorNumber,
+                           std::uint64_t count)
 {
     EngineEvent ev;
     ev.type = type;
@@ -137,15 +179,154 @@ void Engine::Private::emit(EngineEvent::Type type, const Export *exp, std::strin
         ev.slot = exp->cfg.slot;
     }
     ev.interface = iface;
+    if (mac)
+        ev.mac = *mac;
+    ev.errorNumber = errorNumber;
+    ev.count = count;
+    ev.timeMs = realtimeMs();
     ev.message = std::move(message);
     if (options.onEvent)
         options.onEvent(ev);
     {
         std::lock_guard lock(eventMutex);
+        if (events.size() >= MaxQueuedEvents) {
+            ++eventsDropped;
+            ++droppedSinceNotice;
+            return; // the owner hears of it with its next takeEvents()
+        }
         events.push_back(std::move(ev));
     }
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t ignored = ::write(eventFd, &one, sizeof one);
+}
+
+void Engine::Private::failLoop(const char *what, int errorNumber)
+{
+    loopFailed = true;
+    stopRequested = true;
+    emit(EngineEvent::Type::LoopFailed, nullptr,
+         std::string("the I/O loop stopped: ") + what + ": " + std::strerror(errorNumber)
+             + "; nothing is served until the engine is restarted",
+         {}, nullptr, errorNumber);
+}
+
+// --- housekeeping --------------------------------------------------------------------
+//
+// The timer runs only while something waits for it: a backing store to
+// reopen, an interface to retry, a summary of suppressed events to send.
+// Otherwise an idle engine wakes for nothing.
+
+std::string Engine::Private::windowText() const
+{
+    const std::int64_t ms = options.noiseWindowMs;
+    if (ms == 60000)
+        return "minute";
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+bool Engine::Private::timerWanted() const
+{
+    for (const auto &e : exports) {
+        if (e->reopenWanted || e->clientEvents.suppressed || e->wireEvents.suppressed)
+            return true;
+    }
+    for (const auto &[name, iface] : ifaces)
+        if (!iface->exports.empty() && (!iface->up || !iface->io))
+            return true;
+    return false;
+}
+
+void Engine::Private::updateTimer()
+{
+    if (timerFd < 0)
+        return;
+    const bool want = timerWanted();
+    if (want == timerArmed)
+        return;
+    itimerspec its{};
+    if (want) {
+        its.it_interval.tv_sec = 1;
+        its.it_value.tv_sec = 1;
+    }
+    ::timerfd_settime(timerFd, 0, &its, nullptr);
+    timerArmed = want;
+}
+
+void Engine::Private::housekeeping()
+{
+    checkInterfaces();
+    reopenBacking();
+    const std::int64_t now = realtimeMs();
+    for (const auto &e : exports) {
+        Export *exp = e.get();
+        if (const std::uint64_t n = exp->clientEvents.takeSummary(now))
+            emit(EngineEvent::Type::ClientsSummary, exp,
+                 exp->cfg.name() + ": ... and " + std::to_string(n)
+                     + " more new clients in the last " + windowText(),
+                 {}, nullptr, 0, n);
+        if (const std::uint64_t n = exp->wireEvents.takeSummary(now))
+            emit(EngineEvent::Type::ClientsSummary, exp,
+                 exp->cfg.name() + ": ... and " + std::to_string(n)
+                     + " more Mac Mask, Reserve and config string changes in the last "
+                     + windowText(),
+                 {}, nullptr, 0, n);
+    }
+}
+
+// --- clients ---------------------------------------------------------------------------
+
+ClientEntry *Engine::Private::clientFor(Export *exp, Iface *iface, const MacAddress &mac)
+{
+    const std::uint64_t key = macKey(mac);
+    if (auto it = exp->clientIndex.find(key); it != exp->clientIndex.end())
+        return &exp->clientTable[it->second];
+    std::uint32_t index;
+    {
+        std::lock_guard lock(statusMutex);
+        if (!exp->clientTable)
+            exp->clientTable = std::make_unique<ClientEntry[]>(MaxClientsPerExport);
+        if (exp->clientCount < MaxClientsPerExport) {
+            index = std::uint32_t(exp->clientCount++);
+        } else {
+            // Full: reuse the entry heard from least recently.
+            index = 0;
+            std::int64_t oldest = exp->clientTable[0].lastSeenMs.load(std::memory_order_relaxed);
+            for (std::uint32_t i = 1; i < MaxClientsPerExport; ++i) {
+                const std::int64_t t =
+                    exp->clientTable[i].lastSeenMs.load(std::memory_order_relaxed);
+                if (t < oldest) {
+                    oldest = t;
+                    index = i;
+                }
+            }
+            exp->clientIndex.erase(macKey(exp->clientTable[index].mac));
+            exp->clientsEvicted.add();
+        }
+        ClientEntry &c = exp->clientTable[index];
+        c.mac = mac;
+        ++c.generation;
+        for (Counter *n : { &c.requests, &c.bytesRead, &c.bytesWritten, &c.errors, &c.inFlight })
+            n->set(0);
+        c.firstSeenMs.store(passMs, std::memory_order_relaxed);
+        c.lastSeenMs.store(passMs, std::memory_order_relaxed);
+    }
+    exp->clientIndex.emplace(key, index);
+    exp->clientsSeen.add();
+    if (exp->clientEvents.allow(passMs))
+        emit(EngineEvent::Type::ClientAppeared, exp,
+             exp->cfg.name() + ": first request from " + formatMac(mac), iface->name, &mac);
+    else
+        updateTimer(); // a summary is due in a minute
+    return &exp->clientTable[index];
+}
+
+void Engine::Private::noteWireEvent(Export *exp, EngineEvent::Type type, std::string message,
+                                    const MacAddress &mac)
+{
+    if (exp->wireEvents.allow(passMs))
+        emit(type, exp, std::move(message), {}, &mac);
+    else
+        updateTimer();
 }
 
 // --- exports and interfaces --------------------------------------------------
@@ -172,16 +353,21 @@ Iface *Engine::Private::acquireIface(const std::string &name, Error *error)
     std::string why;
     PacketFilter filter; // tightened by updateFilter once the export is attached
     filter.addresses.push_back({ BroadcastShelf, BroadcastSlot });
-    iface->io = PacketIo::open(name, filter, &why);
-    if (!iface->io) {
+    std::unique_ptr<PacketIo> io = PacketIo::open(name, filter, &why);
+    if (!io) {
         *error = makeError(packetOpenErrorKind(why), why);
+        std::lock_guard lock(statusMutex);
+        iface->lastError = why;
         return nullptr;
     }
-    iface->info = iface->io->info();
-    iface->up = iface->info.up;
-    iface->maxSectors = maxSectorsForMtu(iface->info.mtu);
-    if (iface->maxSectors == 0)
-        iface->maxSectors = 1;
+    {
+        std::lock_guard lock(statusMutex);
+        iface->io = std::move(io);
+        iface->info = iface->io->info();
+        iface->up = iface->info.up;
+        iface->maxSectors = std::max<std::uint8_t>(1, maxSectorsForMtu(iface->info.mtu));
+        iface->lastError.clear();
+    }
     if (epollFd >= 0) {
         epoll_event ev{};
         ev.events = EPOLLIN;
@@ -220,7 +406,26 @@ void Engine::Private::releaseIface(Iface *iface)
     flushAll();
     if (epollFd >= 0)
         ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->fd(), nullptr);
+    std::lock_guard lock(statusMutex);
     iface->io.reset();
+}
+
+Export *Engine::Private::findExport(std::uint16_t shelf, std::uint8_t slot) const
+{
+    for (const auto &e : exports)
+        if (e->cfg.shelf == shelf && e->cfg.slot == slot)
+            return e.get();
+    return nullptr;
+}
+
+void Engine::Private::rebuildIdentify(Export *exp)
+{
+    Ata::IdentifyInfo id;
+    id.sectors = exp->sectors;
+    id.model = exp->cfg.model.empty() ? DefaultModel : exp->cfg.model;
+    id.serial = exp->serial;
+    id.firmware = FirmwareString;
+    Ata::buildIdentify(exp->identify, id);
 }
 
 bool Engine::Private::addExport(const ExportConfig &config, Error *error)
@@ -230,32 +435,29 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
         *error = makeError(ErrorKind::InvalidArgument, why);
         return false;
     }
-    for (const auto &e : exports) {
-        if (e->cfg.shelf != config.shelf || e->cfg.slot != config.slot)
-            continue;
-        for (const std::string &i : config.interfaces) {
-            if (std::find(e->cfg.interfaces.begin(), e->cfg.interfaces.end(), i)
-                != e->cfg.interfaces.end()) {
-                *error = makeError(ErrorKind::AddressInUse,
-                                   config.name() + " is already exported on " + i + " (from "
-                                       + e->cfg.path + ")");
-                return false;
-            }
-        }
+    // One export per shelf.slot in a process, whatever the interfaces: an
+    // address names exactly one disk (an initiator on two LANs would
+    // otherwise see two disks as one).
+    if (const Export *e = findExport(config.shelf, config.slot)) {
+        std::string where;
+        for (const std::string &i : e->cfg.interfaces)
+            where += (where.empty() ? "" : ",") + i;
+        *error = makeError(ErrorKind::AddressInUse,
+                           config.name() + " is already exported on " + where + " (from "
+                               + (e->cfg.path.empty() ? "a passed file" : e->cfg.path) + ")");
+        return false;
     }
     auto exp = std::make_unique<Export>();
     exp->cfg = config;
     exp->cfg.fd = -1;
+    exp->clientEvents.windowMs = exp->wireEvents.windowMs =
+        std::max<std::int64_t>(1, options.noiseWindowMs);
     if (!openBacking(exp.get(), error))
         return false;
     // From here on the caller's fd is no longer needed: we hold our own.
+    exp->writable = !config.readOnly;
     exp->serial = config.serial.empty() ? derivedSerial(config) : config.serial;
-    Ata::IdentifyInfo id;
-    id.sectors = exp->sectors;
-    id.model = config.model.empty() ? DefaultModel : config.model;
-    id.serial = exp->serial;
-    id.firmware = FirmwareString;
-    Ata::buildIdentify(exp->identify, id);
+    rebuildIdentify(exp.get());
 
     std::string stateNote;
     if (!exp->state.load(options.stateDir, config, &stateNote))
@@ -277,7 +479,10 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
     }
     exp->ifaces = attached;
     Export *raw = exp.get();
-    exports.push_back(std::move(exp));
+    {
+        std::lock_guard lock(statusMutex);
+        exports.push_back(std::move(exp));
+    }
     for (Iface *iface : raw->ifaces)
         advertise(raw, iface);
     flushAll();
@@ -285,6 +490,7 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
          raw->cfg.name() + " serving " + (raw->cfg.path.empty() ? "a passed file" : raw->cfg.path)
              + " (" + std::to_string(raw->sectors) + " sectors, "
              + writeModeName(raw->cfg.writeMode) + (raw->cfg.readOnly ? ", read-only" : "") + ")");
+    updateTimer();
     return true;
 }
 
@@ -304,14 +510,168 @@ bool Engine::Private::removeExport(std::uint16_t shelf, std::uint8_t slot, Error
     exp->removed = true;
     const std::string name = exp->cfg.name();
     emit(EngineEvent::Type::ExportRemoved, exp, name + " no longer exported");
-    if (exp->busy())
-        retired.push_back(std::move(*it));
-    exports.erase(it);
+    {
+        std::lock_guard lock(statusMutex);
+        if (exp->busy())
+            retired.push_back(std::move(*it));
+        exports.erase(it);
+    }
+    updateTimer();
+    return true;
+}
+
+// Switches O_DIRECT on our own open file description (never the caller's:
+// a passed descriptor is reopened through /proc/self/fd, keeping its access
+// mode, so the change cannot reach the process that passed it).
+bool Engine::Private::setDirect(Export *exp, bool direct, Error *error)
+{
+    const int accmode = exp->writable ? O_RDWR : O_RDONLY;
+    const std::string self = "/proc/self/fd/" + std::to_string(exp->fd);
+    const int fd = ::open(self.c_str(), accmode | O_CLOEXEC | (direct ? O_DIRECT : 0));
+    if (fd < 0) {
+        const int e = errno;
+        *error = makeError(
+            e == EINVAL ? ErrorKind::InvalidArgument : ErrorKind::Failed,
+            exp->cfg.name() + ": cannot switch to write mode "
+                + (direct ? "\"direct\"" : "without O_DIRECT") + ": "
+                + (e == EINVAL ? "the file system does not support O_DIRECT" : std::strerror(e)));
+        return false;
+    }
+    // Requests already submitted keep the old descriptor's file; it closes
+    // once they are done (retireDone).
+    exp->oldFds.push_back(exp->fd);
+    exp->fd = fd;
+    oldFdsWaiting = true;
+    return true;
+}
+
+bool Engine::Private::updateExport(const ExportConfig &config, Error *error)
+{
+    Export *exp = findExport(config.shelf, config.slot);
+    if (!exp) {
+        *error = makeError(ErrorKind::NotFound, config.name() + " is not exported");
+        return false;
+    }
+    std::string why;
+    if (!validateExport(config, &why)) {
+        *error = makeError(ErrorKind::InvalidArgument, why);
+        return false;
+    }
+    const ExportConfig &old = exp->cfg;
+    const char *fixed = nullptr;
+    if (config.path != old.path)
+        fixed = "the path";
+    else if (config.interfaces != old.interfaces)
+        fixed = "the interfaces";
+    else if (config.offset != old.offset || config.length != old.length)
+        fixed = "the offset or length";
+    else if (config.bufferCount != old.bufferCount)
+        fixed = "the buffer count";
+    if (fixed) {
+        *error = makeError(ErrorKind::InvalidArgument,
+                           config.name() + ": " + fixed
+                               + " cannot change while serving: stop the export and start it "
+                                 "again with the new settings");
+        return false;
+    }
+    if (!config.readOnly && !exp->writable) {
+        *error = makeError(ErrorKind::PermissionDenied,
+                           config.name()
+                               + ": the backing store was opened read-only; stop the export and "
+                                 "start it again to make it writable");
+        return false;
+    }
+    const bool wasDirect = old.writeMode == WriteMode::Direct;
+    const bool direct = config.writeMode == WriteMode::Direct;
+    if (wasDirect != direct && !setDirect(exp, direct, error))
+        return false;
+    const bool macsChanged = config.allowedMacs != old.allowedMacs;
+    std::vector<std::string> what;
+    if (config.readOnly != old.readOnly)
+        what.push_back(config.readOnly ? "read-only" : "writable");
+    if (config.writeMode != old.writeMode)
+        what.push_back(std::string("write mode ") + writeModeName(config.writeMode));
+    if (macsChanged)
+        what.push_back("allowed MACs");
+    if (config.wireAcl != old.wireAcl)
+        what.push_back(std::string("wire ACL ") + wireAclName(config.wireAcl));
+    if (config.model != old.model || config.serial != old.serial)
+        what.push_back("model/serial");
+    {
+        std::lock_guard lock(statusMutex);
+        const int fd = exp->cfg.fd;
+        exp->cfg = config;
+        exp->cfg.fd = fd;
+        if (!config.serial.empty() || config.serial != old.serial)
+            exp->serial = config.serial.empty() ? derivedSerial(config) : config.serial;
+        if (macsChanged) {
+            // The configuration wins over wire edits (as at startup).
+            exp->state.macMask = config.allowedMacs;
+            exp->state.maskSource = config.allowedMacs;
+        }
+    }
+    rebuildIdentify(exp);
+    if (macsChanged)
+        persistState(exp);
+    std::string list;
+    for (const std::string &w : what)
+        list += (list.empty() ? "" : ", ") + w;
+    emit(EngineEvent::Type::ExportChanged, exp,
+         exp->cfg.name() + ": settings changed" + (list.empty() ? "" : ": " + list));
+    if (macsChanged)
+        for (Iface *iface : exp->ifaces)
+            advertise(exp, iface);
+    flushAll();
+    return true;
+}
+
+bool Engine::Private::clearWireState(Export *exp, unsigned what, Error *error)
+{
+    if ((what & ~unsigned(Engine::AllWireItems)) || what == 0) {
+        *error = makeError(ErrorKind::InvalidArgument, "nothing valid to clear");
+        return false;
+    }
+    {
+        std::lock_guard lock(statusMutex);
+        if (what & Engine::ConfigString)
+            exp->state.configString.clear();
+        if (what & Engine::MacMask) {
+            exp->state.macMask = exp->cfg.allowedMacs;
+            exp->state.maskSource = exp->cfg.allowedMacs;
+        }
+        if (what & Engine::Reservations)
+            exp->state.reservations.clear();
+    }
+    persistState(exp);
+    if (what & Engine::ConfigString)
+        emit(EngineEvent::Type::ConfigStringChanged, exp,
+             exp->cfg.name() + ": config string cleared by the owner");
+    if (what & Engine::MacMask)
+        emit(EngineEvent::Type::MacMaskChanged, exp,
+             exp->cfg.name() + ": Mac Mask List reset to the configured allowed MACs");
+    if (what & Engine::Reservations)
+        emit(EngineEvent::Type::ReservationChanged, exp,
+             exp->cfg.name() + ": reservations cleared by the owner");
     return true;
 }
 
 void Engine::Private::retireDone()
 {
+    oldFdsWaiting = false;
+    for (const auto &e : exports) {
+        if (e->oldFds.empty())
+            continue;
+        if (e->busy()) {
+            oldFdsWaiting = true;
+            continue;
+        }
+        for (int fd : e->oldFds)
+            ::close(fd);
+        e->oldFds.clear();
+    }
+    if (retired.empty())
+        return;
+    std::lock_guard lock(statusMutex);
     retired.erase(
         std::remove_if(retired.begin(), retired.end(), [](const auto &e) { return !e->busy(); }),
         retired.end());
@@ -346,18 +706,82 @@ void Engine::Private::advertise(Export *exp, Iface *iface)
     }
 }
 
+// --- interfaces ----------------------------------------------------------------------
+//
+// A netlink socket (RTMGRP_LINK) reports every link change as it happens, in
+// order: an interface that goes down and up again between two loop passes
+// still produces InterfaceDown and then InterfaceUp. The housekeeping timer
+// retries what netlink cannot fix (an interface that could not be reopened).
+
 void Engine::Private::ifaceFailed(Iface *iface, const std::string &why)
 {
     if (epollFd >= 0 && iface->io)
         ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->fd(), nullptr);
-    iface->io.reset();
-    const bool wasUp = iface->up;
-    iface->up = false;
-    iface->lastError = why;
+    bool wasUp;
+    {
+        std::lock_guard lock(statusMutex);
+        iface->io.reset();
+        wasUp = iface->up;
+        iface->up = false;
+        iface->lastError = why;
+    }
     if (wasUp)
         for (Export *e : iface->exports)
             emit(EngineEvent::Type::InterfaceDown, e,
                  e->cfg.name() + ": stopped serving on " + iface->name + ": " + why, iface->name);
+    updateTimer();
+}
+
+void Engine::Private::checkInterface(Iface *iface, bool exists, bool up, const InterfaceInfo &info,
+                                     const std::string &why)
+{
+    if (iface->exports.empty())
+        return;
+    if (!exists || !up) {
+        const std::string reason = exists ? "link is down" : why;
+        if (iface->up) {
+            ifaceFailed(iface, reason);
+        } else if (iface->io) { // opened while down: just drop the handle
+            if (epollFd >= 0)
+                ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->fd(), nullptr);
+            std::lock_guard lock(statusMutex);
+            iface->io.reset();
+            iface->lastError = reason;
+        }
+        return;
+    }
+    // Up. Reopen when the handle was lost (interface removed and re-created,
+    // or a receive error), and follow index, MAC and MTU changes.
+    if (iface->io && info.index != iface->info.index)
+        ifaceFailed(iface, "interface was re-created");
+    if (!iface->io) {
+        Error err;
+        if (!acquireIface(iface->name, &err)) {
+            updateTimer();
+            return;
+        }
+        std::string ignored;
+        updateFilter(iface, &ignored);
+    }
+    const bool mtuChanged = info.mtu != iface->info.mtu;
+    const bool wasUp = iface->up;
+    {
+        std::lock_guard lock(statusMutex);
+        iface->info = info;
+        iface->maxSectors = std::max<std::uint8_t>(1, maxSectorsForMtu(info.mtu));
+        iface->up = true;
+        iface->lastError.clear();
+    }
+    if (!wasUp || mtuChanged) {
+        for (Export *e : iface->exports) {
+            emit(EngineEvent::Type::InterfaceUp, e,
+                 e->cfg.name() + ": serving on " + iface->name + " (MTU " + std::to_string(info.mtu)
+                     + ")",
+                 iface->name);
+            advertise(e, iface);
+        }
+    }
+    updateTimer();
 }
 
 void Engine::Private::checkInterfaces()
@@ -369,82 +793,154 @@ void Engine::Private::checkInterfaces()
         InterfaceInfo info;
         std::string why;
         const bool exists = queryInterface(name, &info, &why);
-        if (!exists || !info.up) {
-            if (iface->up || iface->io) {
-                const std::string reason = exists ? "link is down" : why;
-                if (!iface->up) { // opened while down: just drop the handle
-                    if (epollFd >= 0 && iface->io)
-                        ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->fd(), nullptr);
-                    iface->io.reset();
-                } else {
-                    ifaceFailed(iface, reason);
-                }
-            }
-            continue;
+        checkInterface(iface, exists, exists && info.up, info, why);
+    }
+}
+
+void Engine::Private::linkChanged(const std::string &name, bool exists, bool up)
+{
+    auto it = ifaces.find(name);
+    if (it == ifaces.end() || it->second->exports.empty())
+        return;
+    // Up or down as the message says (later messages bring later states);
+    // index, MAC and MTU as the interface has them now.
+    InterfaceInfo info;
+    std::string why = "no such network interface: " + name;
+    if (exists && !queryInterface(name, &info, &why))
+        exists = false;
+    checkInterface(it->second.get(), exists, exists && up, info, why);
+}
+
+bool Engine::Private::openNetlink(Error *error)
+{
+    netlinkFd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (netlinkFd < 0) {
+        *error = makeError(ErrorKind::Failed,
+                           std::string("cannot watch network links: ") + std::strerror(errno));
+        return false;
+    }
+    sockaddr_nl addr{};
+    addr.nl_family = AF_NETLINK;
+    addr.nl_groups = RTMGRP_LINK;
+    if (::bind(netlinkFd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0) {
+        *error = makeError(ErrorKind::Failed,
+                           std::string("cannot watch network links: ") + std::strerror(errno));
+        ::close(netlinkFd);
+        netlinkFd = -1;
+        return false;
+    }
+    return true;
+}
+
+void Engine::Private::readNetlink()
+{
+    alignas(nlmsghdr) char buf[16384];
+    for (int batch = 0; batch < 64; ++batch) { // bounded: a flapping link cannot starve serving
+        const ssize_t n = ::recv(netlinkFd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == ENOBUFS) // messages were lost: look at every interface
+                checkInterfaces();
+            return;
         }
-        // Up. Reopen when the handle was lost (interface removed and re-created,
-        // or a receive error), and follow index and MTU changes.
-        const bool recreated = iface->io && info.index != iface->info.index;
-        if (recreated) {
-            ifaceFailed(iface, "interface was re-created");
-        }
-        if (!iface->io) {
-            Error err;
-            if (!acquireIface(name, &err))
+        unsigned left = unsigned(n);
+        for (auto *h = reinterpret_cast<nlmsghdr *>(buf); NLMSG_OK(h, left);
+             h = NLMSG_NEXT(h, left)) {
+            if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
                 continue;
-            std::string ignored;
-            updateFilter(iface, &ignored);
-        }
-        const bool mtuChanged = info.mtu != iface->info.mtu;
-        iface->info = info;
-        iface->maxSectors = std::max<std::uint8_t>(1, maxSectorsForMtu(info.mtu));
-        if (!iface->up || mtuChanged) {
-            iface->up = true;
-            for (Export *e : iface->exports) {
-                emit(EngineEvent::Type::InterfaceUp, e,
-                     e->cfg.name() + ": serving on " + name + " (MTU " + std::to_string(info.mtu)
-                         + ")",
-                     name);
-                advertise(e, iface);
+            const auto *ifi = static_cast<const ifinfomsg *>(NLMSG_DATA(h));
+            std::string name;
+            int len = int(IFLA_PAYLOAD(h));
+            for (auto *rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+                if (rta->rta_type == IFLA_IFNAME)
+                    name.assign(
+                        static_cast<const char *>(RTA_DATA(rta)),
+                        strnlen(static_cast<const char *>(RTA_DATA(rta)), RTA_PAYLOAD(rta)));
             }
+            if (name.empty())
+                continue;
+            const bool up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+            linkChanged(name, h->nlmsg_type == RTM_NEWLINK, up);
         }
     }
+}
+
+void Engine::Private::refreshIfaceDrops(Iface *iface)
+{
+    // pcap_stats is a system call: at most four times a second per link.
+    if (passMs - iface->dropsCheckedMs < 250 || !iface->io)
+        return;
+    iface->dropsCheckedMs = passMs;
+    iface->kernelDrops.add(iface->io->counters().kernelDrops);
 }
 
 void Engine::Private::persistState(Export *exp)
 {
-    std::string why;
-    if (!exp->state.save(options.stateDir, exp->cfg, &why))
-        emit(EngineEvent::Type::StateWarning, exp,
-             exp->cfg.name() + ": state not saved (kept in memory): " + why);
+    if (options.stateDir.empty())
+        return;
+    stateWriter->post(options.stateDir, ExportState::path(options.stateDir, exp->cfg),
+                      exp->state.serialize());
+}
+
+ExportCounters Engine::Private::countersOf(const Export &e) const
+{
+    ExportCounters c;
+    c.shelf = e.cfg.shelf;
+    c.slot = e.cfg.slot;
+    c.requests = e.requests.get();
+    c.readRequests = e.readRequests.get();
+    c.writeRequests = e.writeRequests.get();
+    c.bytesRead = e.bytesRead.get();
+    c.bytesWritten = e.bytesWritten.get();
+    c.errors = e.errors.get();
+    c.dropped = e.dropped.get();
+    c.inFlight = e.requestsInFlight.get();
+    c.clientsSeen = e.clientsSeen.get();
+    c.clientsEvicted = e.clientsEvicted.get();
+    c.wireChangesRefused = e.wireChangesRefused.get();
+    const std::int64_t now = realtimeMs();
+    for (std::size_t i = 0; i < e.clientCount; ++i) {
+        const ClientEntry &ce = e.clientTable[i];
+        ClientStats s;
+        s.mac = ce.mac;
+        s.requests = ce.requests.get();
+        s.bytesRead = ce.bytesRead.get();
+        s.bytesWritten = ce.bytesWritten.get();
+        s.errors = ce.errors.get();
+        s.inFlight = ce.inFlight.get();
+        s.firstSeenMs = ce.firstSeenMs.load(std::memory_order_relaxed);
+        s.lastSeenMs = ce.lastSeenMs.load(std::memory_order_relaxed);
+        if (now - s.lastSeenMs < CurrentClientWindowMs)
+            ++c.currentClients;
+        c.clients.push_back(s);
+    }
+    std::sort(c.clients.begin(), c.clients.end(),
+              [](const ClientStats &a, const ClientStats &b) { return a.mac < b.mac; });
+    for (const Iface *i : e.ifaces)
+        c.interfaces.push_back({ i->name, i->up && i->io != nullptr, i->info.mtu, i->maxSectors,
+                                 i->received.get(), i->kernelDrops.get(), i->lastError });
+    return c;
 }
 
 ExportStatus Engine::Private::statusOf(const Export &e) const
 {
+    ExportCounters c = countersOf(e);
     ExportStatus s;
     s.config = e.cfg;
     s.sectors = e.sectors;
     s.serial = e.serial;
-    s.requests = e.requests;
-    s.bytesRead = e.bytesRead;
-    s.bytesWritten = e.bytesWritten;
-    s.errors = e.errors;
-    s.dropped = e.dropped;
-    const std::int64_t now = realtimeMs();
-    for (const auto &[key, c] : e.clients) {
-        s.clients.push_back(c);
-        if (now - c.lastSeenMs < CurrentClientWindowMs)
-            ++s.currentClients;
-    }
-    std::sort(s.clients.begin(), s.clients.end(),
-              [](const ClientStats &a, const ClientStats &b) { return a.mac < b.mac; });
+    s.requests = c.requests;
+    s.bytesRead = c.bytesRead;
+    s.bytesWritten = c.bytesWritten;
+    s.errors = c.errors;
+    s.dropped = c.dropped;
+    s.clients = std::move(c.clients);
+    s.currentClients = c.currentClients;
     s.configString.assign(e.state.configString.begin(), e.state.configString.end());
     s.macMask = e.state.macMask;
     s.reservations = e.state.reservations;
     s.backingOk = e.backingOk;
     s.backingError = e.backingError;
-    for (const Iface *i : e.ifaces)
-        s.interfaces.push_back({ i->name, i->up && i->io != nullptr, i->info.mtu, i->maxSectors });
+    s.interfaces = std::move(c.interfaces);
     return s;
 }
 
@@ -453,8 +949,11 @@ void Engine::Private::loop()
     epoll_event ready[64];
     while (!stopRequested) {
         const int n = ::epoll_wait(epollFd, ready, 64, -1);
-        if (n < 0 && errno != EINTR)
+        if (n < 0 && errno != EINTR) {
+            failLoop("epoll_wait", errno);
             break;
+        }
+        passMs = realtimeMs();
         for (int i = 0; i < n; ++i) {
             void *tag = ready[i].data.ptr;
             if (tag == &controlFd) {
@@ -470,8 +969,10 @@ void Engine::Private::loop()
             } else if (tag == &timerFd) {
                 std::uint64_t v;
                 [[maybe_unused]] ssize_t ignored = ::read(timerFd, &v, sizeof v);
-                checkInterfaces();
-                reopenBacking();
+                housekeeping();
+                updateTimer();
+            } else if (tag == &netlinkFd) {
+                readNetlink();
             } else if (tag != &aio) {
                 drain(static_cast<Iface *>(tag));
             }
@@ -483,6 +984,8 @@ void Engine::Private::loop()
 }
 
 // --- Engine ------------------------------------------------------------------------
+
+Engine::Engine() : Engine(Options()) { }
 
 Engine::Engine(Options options) : d(std::make_unique<Private>())
 {
@@ -508,14 +1011,78 @@ bool Engine::removeExport(std::uint16_t shelf, std::uint8_t slot, Error *error)
     return ok;
 }
 
-std::vector<ExportStatus> Engine::status()
+bool Engine::updateExport(const ExportConfig &config, Error *error)
+{
+    bool ok = false;
+    d->runOnLoop([&] { ok = d->updateExport(config, error); });
+    return ok;
+}
+
+std::vector<ExportStatus> Engine::status() const
 {
     std::vector<ExportStatus> out;
-    d->runOnLoop([&] {
-        for (const auto &e : d->exports)
-            out.push_back(d->statusOf(*e));
-    });
+    std::lock_guard lock(d->statusMutex);
+    for (const auto &e : d->exports)
+        out.push_back(d->statusOf(*e));
     return out;
+}
+
+std::vector<ExportCounters> Engine::counters() const
+{
+    std::vector<ExportCounters> out;
+    std::lock_guard lock(d->statusMutex);
+    for (const auto &e : d->exports)
+        out.push_back(d->countersOf(*e));
+    return out;
+}
+
+bool Engine::counters(std::uint16_t shelf, std::uint8_t slot, ExportCounters *out) const
+{
+    std::lock_guard lock(d->statusMutex);
+    const Export *e = d->findExport(shelf, slot);
+    if (!e)
+        return false;
+    *out = d->countersOf(*e);
+    return true;
+}
+
+EngineCounters Engine::engineCounters() const
+{
+    EngineCounters c;
+    {
+        std::lock_guard lock(d->eventMutex);
+        c.eventsDropped = d->eventsDropped;
+    }
+    c.stateWrites = d->stateWriter->written();
+    c.stateWritesCoalesced = d->stateWriter->coalesced();
+    return c;
+}
+
+bool Engine::wireState(std::uint16_t shelf, std::uint8_t slot, WireState *out, Error *error) const
+{
+    std::lock_guard lock(d->statusMutex);
+    const Export *e = d->findExport(shelf, slot);
+    if (!e) {
+        *error = makeError(ErrorKind::NotFound, targetName(shelf, slot) + " is not exported");
+        return false;
+    }
+    out->configString.assign(e->state.configString.begin(), e->state.configString.end());
+    out->macMask = e->state.macMask;
+    out->reservations = e->state.reservations;
+    return true;
+}
+
+bool Engine::clearWireState(std::uint16_t shelf, std::uint8_t slot, unsigned what, Error *error)
+{
+    bool ok = false;
+    d->runOnLoop([&] {
+        Export *exp = d->findExport(shelf, slot);
+        if (!exp)
+            *error = makeError(ErrorKind::NotFound, targetName(shelf, slot) + " is not exported");
+        else
+            ok = d->clearWireState(exp, what, error);
+    });
+    return ok;
 }
 
 bool Engine::start(Error *error)
@@ -531,12 +1098,17 @@ bool Engine::start(Error *error)
     if (d->epollFd < 0 || d->timerFd < 0) {
         *error = makeError(ErrorKind::Failed,
                            std::string("cannot set up the engine: ") + std::strerror(errno));
+        for (int *fd : { &d->epollFd, &d->timerFd })
+            if (*fd >= 0) {
+                ::close(*fd);
+                *fd = -1;
+            }
         return false;
     }
-    itimerspec its{};
-    its.it_interval.tv_sec = 1;
-    its.it_value.tv_sec = 1;
-    ::timerfd_settime(d->timerFd, 0, &its, nullptr);
+    // Without netlink, link changes are still found by polling (the timer).
+    Error netlinkError;
+    const bool haveNetlink = d->openNetlink(&netlinkError);
+    d->timerArmed = false;
     auto watch = [&](int fd, void *tag) {
         epoll_event ev{};
         ev.events = EPOLLIN;
@@ -545,6 +1117,8 @@ bool Engine::start(Error *error)
     };
     watch(d->controlFd, &d->controlFd);
     watch(d->timerFd, &d->timerFd);
+    if (haveNetlink)
+        watch(d->netlinkFd, &d->netlinkFd);
     {
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLET;
@@ -554,12 +1128,41 @@ bool Engine::start(Error *error)
     for (auto &[name, iface] : d->ifaces)
         if (iface->io)
             watch(iface->io->fd(), iface.get());
+    if (!haveNetlink) {
+        itimerspec its{};
+        its.it_interval.tv_sec = 1;
+        its.it_value.tv_sec = 1;
+        ::timerfd_settime(d->timerFd, 0, &its, nullptr);
+        d->timerArmed = true;
+        d->emit(EngineEvent::Type::StateWarning, nullptr,
+                netlinkError.message + ": checking links once a second instead");
+    }
     d->stopRequested = false;
-    d->running = true;
+    d->loopFailed = false;
+    {
+        std::lock_guard lock(d->controlMutex);
+        d->loopDead = false;
+        d->running = true;
+    }
     d->thread = std::thread([this] {
         d->loopThread = std::this_thread::get_id();
         d->aio.prepareThread(256);
+        d->passMs = realtimeMs();
+        if (d->netlinkFd >= 0)
+            d->checkInterfaces(); // what changed while stopped
+        d->updateTimer();
         d->loop();
+        // After a failure, callers waiting on the loop must not wait forever:
+        // run what they queued, and let later calls run directly.
+        std::deque<std::function<void()>> work;
+        {
+            std::lock_guard lock(d->controlMutex);
+            d->loopDead = true;
+            work.swap(d->controlQueue);
+        }
+        std::lock_guard direct(d->directMutex);
+        for (auto &f : work)
+            f();
     });
     return true;
 }
@@ -570,7 +1173,11 @@ void Engine::stop()
         return;
     d->runOnLoop([this] { d->stopRequested = true; });
     d->thread.join();
-    d->running = false;
+    {
+        std::lock_guard lock(d->controlMutex);
+        d->running = false;
+    }
+    d->loopThread = {};
     // Let in-flight I/O finish so that no acknowledged state is left behind.
     while (!d->retired.empty()
            || std::any_of(d->exports.begin(), d->exports.end(),
@@ -583,6 +1190,17 @@ void Engine::stop()
             break;
         ::usleep(1000);
     }
+    d->stateWriter->flush();
+    for (int *fd : { &d->epollFd, &d->timerFd, &d->netlinkFd })
+        if (*fd >= 0) {
+            ::close(*fd);
+            *fd = -1;
+        }
+}
+
+bool Engine::healthy() const
+{
+    return !d->loopFailed;
 }
 
 int Engine::eventFd() const
@@ -597,6 +1215,17 @@ std::vector<EngineEvent> Engine::takeEvents()
     std::lock_guard lock(d->eventMutex);
     std::vector<EngineEvent> out;
     out.swap(d->events);
+    if (d->droppedSinceNotice) {
+        EngineEvent ev;
+        ev.type = EngineEvent::Type::EventsDropped;
+        ev.count = d->droppedSinceNotice;
+        ev.timeMs = realtimeMs();
+        ev.message = std::to_string(ev.count)
+            + " events were dropped: they came faster than they were read (at most "
+            + std::to_string(MaxQueuedEvents) + " wait)";
+        out.push_back(std::move(ev));
+        d->droppedSinceNotice = 0;
+    }
     return out;
 }
 

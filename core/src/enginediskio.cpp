@@ -290,8 +290,11 @@ void Engine::Private::noteBacking(Export *exp, int result)
 {
     if (result >= 0) {
         if (!exp->backingOk) {
-            exp->backingOk = true;
-            exp->backingError.clear();
+            {
+                std::lock_guard lock(statusMutex);
+                exp->backingOk = true;
+                exp->backingError.clear();
+            }
             emit(EngineEvent::Type::BackingRecovered, exp,
                  exp->cfg.name() + ": backing store I/O works again");
         }
@@ -306,13 +309,17 @@ void Engine::Private::noteBacking(Export *exp, int result)
     case ESTALE:
     case EBADF:
         exp->reopenWanted = !exp->cfg.path.empty();
+        updateTimer(); // retried once a second until it works
         break;
     default:
         break; // ENOSPC and the like: the same file works again once the cause is gone
     }
     if (exp->backingOk || exp->backingError != why) {
-        exp->backingOk = false;
-        exp->backingError = why;
+        {
+            std::lock_guard lock(statusMutex);
+            exp->backingOk = false;
+            exp->backingError = why;
+        }
         emit(EngineEvent::Type::BackingFailed, exp,
              exp->cfg.name() + ": I/O error on "
                  + (exp->cfg.path.empty() ? "backing store" : exp->cfg.path) + ": " + why
@@ -336,8 +343,11 @@ void Engine::Private::reopenBacking()
             continue;
         std::swap(exp->fd, probe.fd); // the old one closes with `probe`
         exp->reopenWanted = false;
-        exp->backingOk = true; // until the next I/O says otherwise
-        exp->backingError.clear();
+        {
+            std::lock_guard lock(statusMutex);
+            exp->backingOk = true; // until the next I/O says otherwise
+            exp->backingError.clear();
+        }
         emit(EngineEvent::Type::BackingRecovered, exp,
              exp->cfg.name() + ": reopened " + exp->cfg.path + " after I/O errors");
     }
@@ -347,10 +357,15 @@ void Engine::Private::respond(Request *req, bool success, std::uint8_t error)
 {
     Export *exp = req->exp;
     Iface *iface = req->iface;
-    ClientStats *client = req->client;
+    // The client entry may have been given to another MAC meanwhile.
+    ClientEntry *client =
+        req->client && req->client->generation == req->clientGeneration ? req->client : nullptr;
     const bool write = req->write;
     const bool flush = req->flush;
     const std::uint32_t length = req->length;
+    exp->requestsInFlight.sub();
+    if (client)
+        client->inFlight.sub();
     if (!exp->removed && iface->io) {
         const Header h =
             responseHeader(req->request, iface->info.mac, exp->cfg.shelf, exp->cfg.slot);
@@ -375,15 +390,20 @@ void Engine::Private::respond(Request *req, bool success, std::uint8_t error)
         }
         if (success) {
             if (write) {
-                exp->bytesWritten += length;
-                client->bytesWritten += length;
+                exp->writeRequests.add();
+                exp->bytesWritten.add(length);
+                if (client)
+                    client->bytesWritten.add(length);
             } else if (!flush) {
-                exp->bytesRead += length;
-                client->bytesRead += length;
+                exp->readRequests.add();
+                exp->bytesRead.add(length);
+                if (client)
+                    client->bytesRead.add(length);
             }
         } else {
-            ++exp->errors;
-            ++client->errors;
+            exp->errors.add();
+            if (client)
+                client->errors.add();
         }
     }
     if (req)
@@ -439,7 +459,7 @@ void Engine::Private::reapCompletions()
             completeOp(static_cast<IoOp *>(c.user), c.result);
         aio.submit(); // syncs started by the completions
     }
-    if (!retired.empty())
+    if (!retired.empty() || oldFdsWaiting)
         retireDone();
 }
 

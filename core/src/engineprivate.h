@@ -18,9 +18,11 @@
 #include "etherdisk/packetio.h"
 #include "etherdisk/util.h"
 #include "exportstate.h"
+#include "statewriter.h"
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -69,6 +71,68 @@ namespace EngineInternal {
         return { kind, std::move(message) };
     }
 
+    // A counter the I/O thread alone changes and any thread reads: a relaxed
+    // load and store (no locked instruction on the hot path).
+    struct Counter
+    {
+        std::atomic<std::uint64_t> value{ 0 };
+        void add(std::uint64_t n = 1)
+        {
+            value.store(value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+        }
+        void sub(std::uint64_t n = 1)
+        {
+            value.store(value.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+        }
+        void set(std::uint64_t n) { value.store(n, std::memory_order_relaxed); }
+        std::uint64_t get() const { return value.load(std::memory_order_relaxed); }
+    };
+
+    // One initiator MAC in an export's client table. Which MAC an entry
+    // holds changes only under Engine::Private::statusMutex; the counters are
+    // updated without it.
+    struct ClientEntry
+    {
+        Aoe::MacAddress mac{};
+        std::uint32_t generation = 0; // bumped when the entry is given to another MAC
+        Counter requests, bytesRead, bytesWritten, errors, inFlight;
+        std::atomic<std::int64_t> firstSeenMs{ 0 }, lastSeenMs{ 0 };
+    };
+
+    // At most `limit` events per window; the rest are counted for a summary.
+    struct RateLimiter
+    {
+        unsigned limit = 0;
+        std::int64_t windowMs = 60000;
+        std::int64_t windowStartMs = 0;
+        unsigned inWindow = 0;
+        std::uint64_t suppressed = 0; // since the last summary
+        bool allow(std::int64_t nowMs)
+        {
+            if (nowMs - windowStartMs >= windowMs && suppressed == 0) {
+                windowStartMs = nowMs;
+                inWindow = 0;
+            }
+            if (inWindow < limit) {
+                ++inWindow;
+                return true;
+            }
+            ++suppressed;
+            return false;
+        }
+        // The count to summarize once the window is over (then a new one starts).
+        std::uint64_t takeSummary(std::int64_t nowMs)
+        {
+            if (suppressed == 0 || nowMs - windowStartMs < windowMs)
+                return 0;
+            const std::uint64_t n = suppressed;
+            suppressed = 0;
+            windowStartMs = nowMs;
+            inWindow = 0;
+            return n;
+        }
+    };
+
     struct Export;
     struct Iface;
 
@@ -80,7 +144,8 @@ namespace EngineInternal {
         std::size_t alignedSize = 0;
         Export *exp = nullptr;
         Iface *iface = nullptr;
-        ClientStats *client = nullptr;
+        ClientEntry *client = nullptr; // valid while client->generation == clientGeneration
+        std::uint32_t clientGeneration = 0;
         Header request;
         AtaArg ata;
         std::uint64_t offset = 0; // bytes into the backing store
@@ -115,6 +180,8 @@ namespace EngineInternal {
         std::unordered_map<std::uint32_t, Export *> byAddress;
         bool pendingTx = false;
         std::string lastError;
+        Counter received, kernelDrops; // read by status()/counters() from any thread
+        std::int64_t dropsCheckedMs = 0;
     };
 
     struct Export
@@ -128,8 +195,18 @@ namespace EngineInternal {
         ExportState state;
         std::vector<Iface *> ifaces;
 
-        std::uint64_t requests = 0, bytesRead = 0, bytesWritten = 0, errors = 0, dropped = 0;
-        std::unordered_map<std::uint64_t, ClientStats> clients;
+        // Counters: written by the I/O thread, read by any (Engine::counters()).
+        Counter requests, readRequests, writeRequests, bytesRead, bytesWritten, errors, dropped,
+            requestsInFlight, clientsSeen, clientsEvicted, wireChangesRefused;
+        // The client table: at most MaxClientsPerExport entries, allocated on
+        // the first request; the least recently seen entry is reused when full.
+        std::unique_ptr<ClientEntry[]> clientTable;
+        std::size_t clientCount = 0;
+        std::unordered_map<std::uint64_t, std::uint32_t> clientIndex; // MAC -> entry (I/O thread)
+        RateLimiter clientEvents{ ClientEventsPerMinute };
+        RateLimiter wireEvents{ ClientEventsPerMinute };
+        bool writable = false; // the backing store is open for writing
+        std::vector<int> oldFds; // replaced descriptors, closed once no I/O uses them
         bool backingOk = true;
         std::string backingError;
 
@@ -156,6 +233,8 @@ namespace EngineInternal {
         {
             if (fd >= 0)
                 ::close(fd);
+            for (int old : oldFds)
+                ::close(old);
         }
     };
 
@@ -182,30 +261,74 @@ struct Engine::Private
     std::vector<Request *> pendingIo; // staged this batch, merged on submit
     std::vector<Request *> txHeld; // responses queued by reference: released after the flush
     std::vector<AsyncIo::Completion> completions;
+    bool oldFdsWaiting = false; // some export has replaced descriptors to close
     std::vector<std::uint8_t> scratch; // immediate responses are built here
 
     int epollFd = -1;
     int controlFd = -1;
-    int timerFd = -1;
+    int timerFd = -1; // housekeeping; armed only while there is something to retry or report
+    bool timerArmed = false;
+    int netlinkFd = -1; // link changes (RTMGRP_LINK), so a flap is seen as down and up
     std::thread thread;
     std::thread::id loopThread;
-    bool running = false;
+    std::atomic<bool> running{ false };
     bool stopRequested = false;
+    std::int64_t passMs = 0; // CLOCK_REALTIME at the start of this loop pass
 
+    // Control: callers on other threads queue work for the loop and wait.
+    // Once the loop has failed (loopDead), they run it themselves, one at a
+    // time under directMutex: no loop thread touches the state any more.
     std::mutex controlMutex;
     std::deque<std::function<void()>> controlQueue;
+    bool loopDead = false; // under controlMutex
+    std::mutex directMutex;
+    std::atomic<bool> loopFailed{ false };
+
+    // What other threads read without waiting on the loop: the export list,
+    // settings, wire-set state, backing-store state, interface state and
+    // which MAC each client entry holds. The I/O thread changes these only
+    // while holding it; counters are atomics and need no lock.
+    mutable std::mutex statusMutex;
 
     mutable std::mutex eventMutex;
-    std::vector<EngineEvent> events;
+    std::vector<EngineEvent> events; // at most MaxQueuedEvents
+    std::uint64_t eventsDropped = 0; // under eventMutex
+    std::uint64_t droppedSinceNotice = 0; // reported with the next takeEvents()
     int eventFd = -1;
+
+    std::unique_ptr<StateWriter> stateWriter;
 
     Private();
     ~Private();
 
     // control
     void runOnLoop(const std::function<void()> &f);
+    void postToLoop(std::function<void()> f); // queues and returns at once
     void emit(EngineEvent::Type type, const Export *exp, std::string message,
-              const std::string &iface = {});
+              const std::string &iface = {}, const Aoe::MacAddress *mac = nullptr,
+              int errorNumber = 0, std::uint64_t count = 0);
+    void failLoop(const char *what, int errorNumber);
+    void updateTimer();
+    bool timerWanted() const;
+    std::string windowText() const;
+    void housekeeping();
+    bool updateExport(const ExportConfig &config, Error *error);
+    bool setDirect(Export *exp, bool direct, Error *error);
+    bool clearWireState(Export *exp, unsigned what, Error *error);
+    Export *findExport(std::uint16_t shelf, std::uint8_t slot) const;
+    ExportCounters countersOf(const Export &exp) const;
+    void rebuildIdentify(Export *exp);
+
+    // clients
+    ClientEntry *clientFor(Export *exp, Iface *iface, const Aoe::MacAddress &mac);
+    void noteWireEvent(Export *exp, EngineEvent::Type type, std::string message,
+                       const Aoe::MacAddress &mac);
+
+    // interfaces
+    bool openNetlink(Error *error);
+    void readNetlink();
+    void linkChanged(const std::string &name, bool exists, bool up);
+    void refreshIfaceDrops(Iface *iface);
 
     // exports and interfaces
     bool addExport(const ExportConfig &config, Error *error);
@@ -218,6 +341,8 @@ struct Engine::Private
     void releaseIface(Iface *iface);
     void advertise(Export *exp, Iface *iface);
     void checkInterfaces();
+    void checkInterface(Iface *iface, bool exists, bool up, const InterfaceInfo &info,
+                        const std::string &why);
     void ifaceFailed(Iface *iface, const std::string &why);
     ExportStatus statusOf(const Export &exp) const;
     void persistState(Export *exp);
@@ -230,7 +355,8 @@ struct Engine::Private
     void handleConfig(Iface *iface, Export *exp, const Frame &f);
     void handleMacMask(Iface *iface, Export *exp, const Frame &f);
     void handleReserve(Iface *iface, Export *exp, const Frame &f);
-    void handleAta(Iface *iface, Export *exp, ClientStats *client, const Frame &f);
+    void refuseWireChange(Export *exp, const Frame &f, const char *what);
+    void handleAta(Iface *iface, Export *exp, ClientEntry *client, const Frame &f);
     void sendAoeError(Iface *iface, Export *exp, const Frame &f, ErrorCode code);
     void sendAtaStatus(Iface *iface, Export *exp, const Frame &f, std::uint8_t status,
                        std::uint8_t error, std::uint8_t sectorCount,

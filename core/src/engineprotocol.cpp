@@ -52,7 +52,7 @@ void Engine::Private::sendAoeError(Iface *iface, Export *exp, const Frame &f, Er
     argBytes = std::min<std::size_t>(argBytes, 1024);
     const std::size_t n = buildRaw(scratch, h, f.arg.first(argBytes));
     queueFrame(iface, { scratch.data(), n });
-    ++exp->errors;
+    exp->errors.add();
 }
 
 void Engine::Private::sendAtaStatus(Iface *iface, Export *exp, const Frame &f, std::uint8_t status,
@@ -68,7 +68,7 @@ void Engine::Private::sendAtaStatus(Iface *iface, Export *exp, const Frame &f, s
     const std::size_t n = buildAta(scratch, h, a, data);
     queueFrame(iface, { scratch.data(), n });
     if (status & Ata::StatusError)
-        ++exp->errors;
+        exp->errors.add();
 }
 
 void Engine::Private::onFrame(void *ctx, std::span<const std::uint8_t> frame)
@@ -81,6 +81,7 @@ void Engine::Private::drain(Iface *iface)
 {
     std::pair<Private *, Iface *> ctx{ this, iface };
     int total = 0;
+    refreshIfaceDrops(iface);
     while (iface->io && total < MaxFramesPerWake) {
         std::string why;
         const int n = iface->io->receive(ReceiveBatch, &Private::onFrame, &ctx, &why);
@@ -89,6 +90,7 @@ void Engine::Private::drain(Iface *iface)
             return;
         }
         total += n;
+        iface->received.add(std::uint64_t(n));
         if (n < ReceiveBatch)
             break; // the ring is empty: asking again would cost a poll()
         if (pendingIo.size() >= 128)
@@ -121,25 +123,18 @@ void Engine::Private::handleFrame(Iface *iface, std::span<const std::uint8_t> fr
             continue;
         // A non-empty Mac Mask List is an access filter: silently ignore others.
         if (!exp->state.macMask.empty() && !contains(exp->state.macMask, f.header.source)) {
-            ++exp->dropped;
+            exp->dropped.add();
             continue;
         }
-        ++exp->requests;
-        auto [it, inserted] = exp->clients.try_emplace(macKey(f.header.source));
-        ClientStats *client = &it->second;
-        if (inserted) {
-            client->mac = f.header.source;
-            emit(EngineEvent::Type::ClientAppeared, exp,
-                 exp->cfg.name() + ": first request from " + formatMac(f.header.source),
-                 iface->name);
-        }
-        ++client->requests;
-        client->lastSeenMs = realtimeMs();
+        exp->requests.add();
+        ClientEntry *client = clientFor(exp, iface, f.header.source);
+        client->requests.add();
+        client->lastSeenMs.store(passMs, std::memory_order_relaxed);
         if (pe != ParseError::Ok) {
             const ErrorCode code = responseErrorFor(pe);
             if (code != ErrorCode::None) {
                 sendAoeError(iface, exp, f, code);
-                ++client->errors;
+                client->errors.add();
             }
             continue;
         }
@@ -166,9 +161,9 @@ void Engine::Private::handleFrame(Iface *iface, std::span<const std::uint8_t> fr
 void Engine::Private::handleConfig(Iface *iface, Export *exp, const Frame &f)
 {
     const std::span<const std::uint8_t> theirs = f.config.configString;
-    std::vector<std::uint8_t> &ours = exp->state.configString;
+    const std::vector<std::uint8_t> &ours = exp->state.configString;
     Header h = responseHeader(f.header, iface->info.mac, exp->cfg.shelf, exp->cfg.slot);
-    bool changed = false;
+    bool set = false;
     switch (f.config.configCommand()) {
     case ConfigCommand::Read:
         break;
@@ -184,39 +179,66 @@ void Engine::Private::handleConfig(Iface *iface, Export *exp, const Frame &f)
         if (!ours.empty() && !std::equal(theirs.begin(), theirs.end(), ours.begin(), ours.end())) {
             h.flags |= FlagError;
             h.error = std::uint8_t(ErrorCode::ConfigStringPresent);
-            ++exp->errors;
+            exp->errors.add();
             break;
         }
-        [[fallthrough]];
-    case ConfigCommand::ForceSet:
-        if (!std::equal(theirs.begin(), theirs.end(), ours.begin(), ours.end())) {
-            ours.assign(theirs.begin(), theirs.end());
-            changed = true;
-        }
+        set = true;
         break;
+    case ConfigCommand::ForceSet:
+        set = true;
+        break;
+    }
+    const bool changed = set && !std::equal(theirs.begin(), theirs.end(), ours.begin(), ours.end());
+    if (changed) {
+        std::lock_guard lock(statusMutex);
+        exp->state.configString.assign(theirs.begin(), theirs.end());
     }
     ConfigArg c;
     c.bufferCount = exp->cfg.bufferCount;
     c.firmwareVersion = FirmwareVersion;
     c.sectorCount = iface->maxSectors;
     c.command = f.config.command;
-    c.configString = ours;
+    c.configString = exp->state.configString;
     const std::size_t n = buildConfig(scratch, h, c);
     queueFrame(iface, { scratch.data(), n });
     if (changed) {
         persistState(exp);
-        emit(EngineEvent::Type::ConfigStringChanged, exp,
-             exp->cfg.name() + ": config string set by " + formatMac(f.header.source));
+        noteWireEvent(exp, EngineEvent::Type::ConfigStringChanged,
+                      exp->cfg.name() + ": config string set by " + formatMac(f.header.source),
+                      f.header.source);
     }
+}
+
+// Under WireAcl::Refuse, edits from the LAN are answered as refused and
+// counted; the first few per minute are reported.
+void Engine::Private::refuseWireChange(Export *exp, const Frame &f, const char *what)
+{
+    exp->wireChangesRefused.add();
+    exp->errors.add();
+    noteWireEvent(exp, EngineEvent::Type::WireChangeRefused,
+                  exp->cfg.name() + ": " + what + " from " + formatMac(f.header.source)
+                      + " refused (wire-acl = refuse)",
+                  f.header.source);
 }
 
 void Engine::Private::handleMacMask(Iface *iface, Export *exp, const Frame &f)
 {
     Header h = responseHeader(f.header, iface->info.mac, exp->cfg.shelf, exp->cfg.slot);
-    std::vector<MacAddress> &mask = exp->state.macMask;
+    std::vector<MacAddress> mask = exp->state.macMask;
     std::vector<MacMaskDirective> reply;
     std::uint8_t merror = 0;
     bool changed = false;
+    bool edits = false;
+    for (std::size_t i = 0; i < f.macMask.directiveCount; ++i)
+        edits = edits || f.macMask.directive(i).command != std::uint8_t(DirectiveCommand::None);
+    if (f.macMask.command == std::uint8_t(MacMaskCommand::Edit) && edits
+        && exp->cfg.wireAcl == WireAcl::Refuse) {
+        const std::size_t n = buildMacMask(scratch, h, f.macMask.command,
+                                           std::uint8_t(MacMaskError::Unspecified), {});
+        queueFrame(iface, { scratch.data(), n });
+        refuseWireChange(exp, f, "Mac Mask List edit");
+        return;
+    }
     if (f.macMask.command == std::uint8_t(MacMaskCommand::Edit)) {
         // Directives apply in order; the first failing one stops the edit and
         // the response's Dir Count says which it was (AoEr11 §3.3, vblade).
@@ -253,46 +275,62 @@ void Engine::Private::handleMacMask(Iface *iface, Export *exp, const Frame &f)
         for (const MacAddress &m : mask)
             reply.push_back({ 0, std::uint8_t(DirectiveCommand::None), m });
     } else {
-        ++exp->errors;
+        exp->errors.add();
     }
     const std::size_t n = buildMacMask(scratch, h, f.macMask.command, merror, reply);
     queueFrame(iface, { scratch.data(), n });
     if (changed) {
+        const std::size_t entries = mask.size();
+        {
+            std::lock_guard lock(statusMutex);
+            exp->state.macMask = std::move(mask);
+        }
         persistState(exp);
-        emit(EngineEvent::Type::MacMaskChanged, exp,
-             exp->cfg.name() + ": Mac Mask List edited by " + formatMac(f.header.source) + " ("
-                 + std::to_string(mask.size()) + " entries)");
+        noteWireEvent(exp, EngineEvent::Type::MacMaskChanged,
+                      exp->cfg.name() + ": Mac Mask List edited by " + formatMac(f.header.source)
+                          + " (" + std::to_string(entries) + " entries)",
+                      f.header.source);
     }
 }
 
 void Engine::Private::handleReserve(Iface *iface, Export *exp, const Frame &f)
 {
     Header h = responseHeader(f.header, iface->info.mac, exp->cfg.shelf, exp->cfg.slot);
-    std::vector<MacAddress> &list = exp->state.reservations;
+    const std::vector<MacAddress> &list = exp->state.reservations;
     bool changed = false;
     const auto command = static_cast<ReserveCommand>(f.reserve.command);
-    if (command == ReserveCommand::Set && !list.empty() && !contains(list, f.header.source)) {
+    const bool edit = command == ReserveCommand::Set || command == ReserveCommand::ForceSet;
+    if (edit && exp->cfg.wireAcl == WireAcl::Refuse) {
         h.flags |= FlagError;
         h.error = std::uint8_t(ErrorCode::TargetReserved);
-        ++exp->errors;
-    } else if (command == ReserveCommand::Set || command == ReserveCommand::ForceSet) {
+        refuseWireChange(exp, f, "Reserve/Release");
+    } else if (command == ReserveCommand::Set && !list.empty()
+               && !contains(list, f.header.source)) {
+        h.flags |= FlagError;
+        h.error = std::uint8_t(ErrorCode::TargetReserved);
+        exp->errors.add();
+    } else if (edit) {
         std::vector<MacAddress> next;
         for (std::size_t i = 0; i < f.reserve.macCount; ++i)
             next.push_back(f.reserve.mac(i));
         changed = next != list;
-        list = std::move(next);
+        if (changed) {
+            std::lock_guard lock(statusMutex);
+            exp->state.reservations = std::move(next);
+        }
     }
     const std::size_t n = buildReserve(scratch, h, f.reserve.command, list);
     queueFrame(iface, { scratch.data(), n });
     if (changed) {
         persistState(exp);
-        emit(EngineEvent::Type::ReservationChanged, exp,
-             exp->cfg.name() + (list.empty() ? ": released by " : ": reserved by ")
-                 + formatMac(f.header.source));
+        noteWireEvent(exp, EngineEvent::Type::ReservationChanged,
+                      exp->cfg.name() + (list.empty() ? ": released by " : ": reserved by ")
+                          + formatMac(f.header.source),
+                      f.header.source);
     }
 }
 
-void Engine::Private::handleAta(Iface *iface, Export *exp, ClientStats *client, const Frame &f)
+void Engine::Private::handleAta(Iface *iface, Export *exp, ClientEntry *client, const Frame &f)
 {
     const std::uint8_t cmd = f.ata.cmdStatus;
     constexpr std::uint8_t ok = Ata::StatusReady;
@@ -301,7 +339,7 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientStats *client, 
     if (!exp->state.reservations.empty() && !contains(exp->state.reservations, f.header.source)
         && cmd != Ata::CmdIdentifyDevice) {
         sendAoeError(iface, exp, f, ErrorCode::TargetReserved);
-        ++client->errors;
+        client->errors.add();
         return;
     }
     switch (cmd) {
@@ -315,12 +353,15 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientStats *client, 
     case Ata::CmdFlushCacheExt: {
         Request *req = takeRequest(0, false);
         if (!req) {
-            ++exp->dropped; // the initiator retransmits
+            exp->dropped.add(); // the initiator retransmits
             return;
         }
         req->exp = exp;
         req->iface = iface;
         req->client = client;
+        req->clientGeneration = client->generation;
+        exp->requestsInFlight.add();
+        client->inFlight.add();
         req->request = f.header;
         req->ata = f.ata;
         req->flush = true;
@@ -335,7 +376,7 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientStats *client, 
         break;
     default:
         sendAtaStatus(iface, exp, f, failed, Ata::ErrorAborted, f.ata.sectorCount);
-        ++client->errors;
+        client->errors.add();
         return;
     }
 
@@ -346,23 +387,23 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientStats *client, 
     if (f.header.shelf == BroadcastShelf || f.header.slot == BroadcastSlot) {
         // Reads and writes must name one target: a broadcast write would hit every disk.
         sendAoeError(iface, exp, f, ErrorCode::BadArgument);
-        ++client->errors;
+        client->errors.add();
         return;
     }
     if (count > iface->maxSectors) {
         // More than we advertised for this link (vblade answers the same).
         sendAoeError(iface, exp, f, ErrorCode::BadArgument);
-        ++client->errors;
+        client->errors.add();
         return;
     }
     if (write != f.ata.isWrite() || (write && exp->cfg.readOnly)) {
         sendAtaStatus(iface, exp, f, failed, Ata::ErrorAborted, f.ata.sectorCount);
-        ++client->errors;
+        client->errors.add();
         return;
     }
     if (lba + count > exp->sectors) {
         sendAtaStatus(iface, exp, f, failed, Ata::ErrorIdNotFound, f.ata.sectorCount);
-        ++client->errors;
+        client->errors.add();
         return;
     }
     if (count == 0) {
@@ -373,12 +414,15 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientStats *client, 
     const bool direct = exp->cfg.writeMode == WriteMode::Direct;
     Request *req = takeRequest(bytes, direct);
     if (!req) {
-        ++exp->dropped;
+        exp->dropped.add();
         return;
     }
     req->exp = exp;
     req->iface = iface;
     req->client = client;
+    req->clientGeneration = client->generation;
+    exp->requestsInFlight.add();
+    client->inFlight.add();
     req->request = f.header;
     req->ata = f.ata;
     req->offset = exp->base + lba * SectorSize;

@@ -67,7 +67,7 @@ namespace {
     }
 
     constexpr const char *KnownKeys = "path, interfaces, write-mode, read-only, buffer-count, "
-                                      "offset, length, allow, model, serial";
+                                      "offset, length, allow, model, serial, wire-acl";
 
 } // namespace
 
@@ -82,6 +82,23 @@ const char *writeModeName(WriteMode mode)
         return "direct";
     }
     return "writeback";
+}
+
+const char *wireAclName(WireAcl acl)
+{
+    return acl == WireAcl::Refuse ? "refuse" : "allow";
+}
+
+bool parseWireAcl(std::string_view text, WireAcl *acl)
+{
+    text = trim(text);
+    if (text == "allow")
+        *acl = WireAcl::Allow;
+    else if (text == "refuse")
+        *acl = WireAcl::Refuse;
+    else
+        return false;
+    return true;
 }
 
 bool parseWriteMode(std::string_view text, WriteMode *mode)
@@ -108,7 +125,7 @@ bool ExportConfig::operator==(const ExportConfig &o) const
     return shelf == o.shelf && slot == o.slot && path == o.path && interfaces == o.interfaces
         && offset == o.offset && length == o.length && readOnly == o.readOnly
         && bufferCount == o.bufferCount && writeMode == o.writeMode && allowedMacs == o.allowedMacs
-        && model == o.model && serial == o.serial && fd == o.fd;
+        && model == o.model && serial == o.serial && wireAcl == o.wireAcl && fd == o.fd;
 }
 
 bool parseAddress(std::string_view text, std::uint16_t *shelf, std::uint8_t *slot)
@@ -269,6 +286,9 @@ bool parseExportsFile(std::string_view text, std::vector<ExportConfig> *exports,
         } else if (key == "write-mode") {
             ok = parseWriteMode(value, &c.writeMode);
             expected = "writeback, sync or direct";
+        } else if (key == "wire-acl") {
+            ok = parseWireAcl(value, &c.wireAcl);
+            expected = "allow or refuse";
         } else if (key == "read-only") {
             ok = parseBool(value, &c.readOnly);
             expected = "true or false";
@@ -342,6 +362,8 @@ std::string formatExportsFile(const std::vector<ExportConfig> &exports)
             s += "model = " + c.model + "\n";
         if (!c.serial.empty())
             s += "serial = " + c.serial + "\n";
+        if (c.wireAcl != WireAcl::Allow)
+            s += std::string("wire-acl = ") + wireAclName(c.wireAcl) + "\n";
     }
     return s;
 }

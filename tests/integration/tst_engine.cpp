@@ -538,9 +538,14 @@ void tst_Engine::configStringCommands()
         m_client.exchange(m_client.configRequest(Shelf, slot, ConfigCommand::ForceSet, "group-b"));
     QVERIFY(!parsed(rsp.at(0)).header.isError());
     QCOMPARE(QByteArray::fromStdString(statusOf(slot).configString), QByteArray("group-b"));
-    QFile state(m_dir.filePath(QStringLiteral("state/e7.5.state")));
-    QVERIFY(state.open(QIODevice::ReadOnly));
-    QVERIFY(state.readAll().contains("config-string=" + QByteArray("group-b").toHex()));
+    // Written by the engine's state writer thread, off the I/O thread.
+    const QString statePath = m_dir.filePath(QStringLiteral("state/e7.5.state"));
+    auto stateFile = [&] {
+        QFile state(statePath);
+        return state.open(QIODevice::ReadOnly) ? state.readAll() : QByteArray();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(stateFile().contains("config-string=" + QByteArray("group-b").toHex()),
+                             2000);
     // A 1024-byte string is the maximum and is accepted.
     rsp = m_client.exchange(
         m_client.configRequest(Shelf, slot, ConfigCommand::ForceSet, QByteArray(1024, 'x')));
@@ -1037,7 +1042,8 @@ void tst_Engine::corruptOrUnsavableState()
     QCOMPARE(rsp.size(), std::size_t(1));
     QVERIFY(!parsed(rsp[0]).header.isError());
     QCOMPARE(QByteArray::fromStdString(statusOf(11).configString), QByteArray("kept"));
-    QVERIFY(warned("not saved"));
+    bool notSaved = false; // reported by the state writer thread
+    QTRY_VERIFY_WITH_TIMEOUT(notSaved = notSaved || warned("not saved"), 2000);
     QVERIFY(QDir(stateDir + QStringLiteral("/e7.11.state")).removeRecursively());
 }
 

@@ -18,6 +18,7 @@
 //     allow = 02:ae:00:00:00:01, 02:ae:00:00:00:02
 //     model = Etherdisk
 //     serial = 1.2-backup
+//     wire-acl = allow             # allow | refuse: Mac Mask and Reserve edits from the LAN
 //
 // Errors name the line and say what was expected.
 #pragma once
@@ -43,6 +44,18 @@ enum class WriteMode { Writeback, Sync, Direct };
 const char *writeModeName(WriteMode mode);
 bool parseWriteMode(std::string_view text, WriteMode *mode);
 
+// Whether initiators may change access over the wire. AoEr11 lets any host
+// edit the Mac Mask List (which MACs the target answers) and reserve the
+// target for a set of MACs; vblade accepts both from anyone. On a LAN with
+// untrusted hosts that means any host can lock everyone else out.
+//  Allow:  as the spec and vblade (the default).
+//  Refuse: Mac Mask edits are answered with MError 1 (unspecified error)
+//          and Reserve/Release set commands with AoE error 6 (target is
+//          reserved); the lists stay as configured. Reading them still works.
+enum class WireAcl { Allow, Refuse };
+const char *wireAclName(WireAcl acl);
+bool parseWireAcl(std::string_view text, WireAcl *acl);
+
 inline constexpr std::uint16_t DefaultBufferCount = 64;
 // The Linux driver silently never uses a target advertising fewer than 2.
 inline constexpr std::uint16_t MinBufferCount = 2;
@@ -62,6 +75,7 @@ struct ExportConfig
     std::vector<Aoe::MacAddress> allowedMacs; // initial Mac Mask List; empty = everyone
     std::string model; // IDENTIFY model; empty = "Etherdisk"
     std::string serial; // IDENTIFY serial; empty = derived, unique per export
+    WireAcl wireAcl = WireAcl::Allow;
     int fd = -1; // an already-open backing store (not persisted); -1 = open path
 
     // "e1.2", as the Linux driver names the device.
