@@ -537,10 +537,17 @@ bool Engine::Private::setDirect(Export *exp, bool direct, Error *error)
                 + (e == EINVAL ? "the file system does not support O_DIRECT" : std::strerror(e)));
         return false;
     }
-    // Requests already submitted keep the old descriptor's file; it closes
-    // once they are done (retireDone).
+    // Requests staged with the old mode's buffers go out on the old
+    // descriptor (an O_DIRECT descriptor refuses unaligned buffers); those
+    // submitted keep its file, and it closes once they are done (retireDone).
+    submitPending();
     exp->oldFds.push_back(exp->fd);
     exp->fd = fd;
+    struct stat st
+    {
+    };
+    exp->tryNowaitReads =
+        !direct && !exp->memoryBacked && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     oldFdsWaiting = true;
     return true;
 }
@@ -754,6 +761,7 @@ void Engine::Private::checkInterface(Iface *iface, bool exists, bool up, const I
     // or a receive error), and follow index, MAC and MTU changes.
     if (iface->io && info.index != iface->info.index)
         ifaceFailed(iface, "interface was re-created");
+    const bool wasUp = iface->up; // before acquireIface, which sets it
     if (!iface->io) {
         Error err;
         if (!acquireIface(iface->name, &err)) {
@@ -764,7 +772,6 @@ void Engine::Private::checkInterface(Iface *iface, bool exists, bool up, const I
         updateFilter(iface, &ignored);
     }
     const bool mtuChanged = info.mtu != iface->info.mtu;
-    const bool wasUp = iface->up;
     {
         std::lock_guard lock(statusMutex);
         iface->info = info;
