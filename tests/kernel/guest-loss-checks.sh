@@ -94,6 +94,8 @@ echo "note: aoe_deadsecs=$(cat /sys/module/aoe/parameters/aoe_deadsecs)"
 
 
 t_req=$(edk_now)
+count_at_kill=0
+{ read -r count_at_kill <"$rd/count"; } 2>/dev/null
 if edk_target stop; then
     t_ack=$(edk_now)
     edk_pass "host killed the target ($(edk_elapsed "$t_req" "$t_ack") s from request to acknowledgement)"
@@ -145,7 +147,13 @@ if [ -n "$t_end" ]; then
     fi
     wait "$reader"
 else
-    edk_fail "the pending read still blocked $((deadsecs + 30)) s after the kill (hangs)"
+    count=0
+    { read -r count <"$rd/count"; } 2>/dev/null
+    if [ "${count:-0}" -gt $((${count_at_kill:-0} + 1)) ]; then
+        edk_fail "reads still succeed $((deadsecs + 30)) s after the kill ($((count - count_at_kill)) since; is the target gone?)"
+    else
+        edk_fail "the pending read still blocked $((deadsecs + 30)) s after the kill (hangs)"
+    fi
     kill "$reader" 2>/dev/null
     finish
 fi
