@@ -41,7 +41,8 @@
 # EDK_TAP_MAC, EDK_GUEST_MAC, EDK_KERNEL_RELEASE, TMPDIR, plus every --env.
 #
 # Exit status: the guest script's status; 2 usage error; 77 a prerequisite is
-# missing (not root, no qemu, no kernel/aoe.ko, no static busybox);
+# missing (not root, no qemu, no kernel/aoe.ko, no static busybox; the tests
+# that run this script turn that into a failure under ETHERDISK_NO_SKIP=1);
 # 125 the harness failed (boot failure, timeout, qemu died): the tail of the
 # console log is printed.
 #

@@ -83,7 +83,7 @@ for mtu in $MTUS; do
     t1=$(date +%s.%N)
     printf '%s\n' "$out" | sed 's/^/  /'
     sed 's/^/  /' "$wd/harness.err"
-    if [ "$rc" = 77 ]; then edk_skip "$(grep SKIP "$wd/harness.err" | head -n 1)"; fi
+    if [ "$rc" = 77 ]; then edk_skip "$(sed -n 's/^aoe-guest: SKIP: //p' "$wd/harness.err" | head -n 1)"; fi
     EDK_PASSED=$(grep -c '^PASS:' <<<"$out")
     EDK_FAILED=$(grep -c '^FAIL:' <<<"$out")
     if [ "$rc" != 0 ]; then edk_fail "MTU $mtu: guest run exited with status $rc"; fi

@@ -74,7 +74,7 @@ rc=$?
 t1=$(date +%s.%N)
 printf '%s\n' "$out" | sed 's/^/  /'
 sed 's/^/  /' "$WORK/harness.err"
-if [ "$rc" = 77 ]; then edk_skip "$(grep SKIP "$WORK/harness.err" | head -n 1)"; fi
+if [ "$rc" = 77 ]; then edk_skip "$(sed -n 's/^aoe-guest: SKIP: //p' "$WORK/harness.err" | head -n 1)"; fi
 EDK_PASSED=$(grep -c '^PASS:' <<<"$out")
 EDK_FAILED=$(grep -c '^FAIL:' <<<"$out")
 [ "$rc" = 0 ] || edk_fail "guest run exited with status $rc"
