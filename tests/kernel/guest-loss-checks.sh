@@ -31,13 +31,15 @@ dev=$(edk_dev "$id")
 deadsecs=${EDK_DEADSECS:?}
 # The driver (drivers/block/aoe/aoecmd.c, rexmit_timer) fails the device when
 # a frame that times out has been unanswered for more than aoe_deadsecs whole
-# seconds, so not before deadsecs + 1 s; it looks at a frame's age only when
-# the frame times out, and its retransmit timeout starts at 16.5 s (2 x 250 ms
-# + 16 s, RTTAVG_INIT and RTTDEV_INIT in aoe.h) and only shrinks as answers
-# come in: so down comes at most 16.5 s after that (here: ~15 s after the kill
-# for deadsecs 6 and 10, ~30 s for 20). The lower end allows 1 s for the
-# kill request travelling over 9p, the upper end 2.5 s for the driver's
-# 100 ms tick, our 50 ms polling and a busy host scheduling the guest late.
+# seconds, so not before deadsecs + 1 s. It looks at a frame's age only when
+# the frame times out, after the retransmit timeout: 2 x the mean round trip
+# + 8 x its deviation, starting from 16.5 s (RTTAVG_INIT, RTTDEV_INIT in
+# aoe.h). In this emulated guest that timeout was still 12-15 s when the
+# target was killed: down came 12-16 s after the kill for deadsecs 6 and 10,
+# 30 s for 20. So the window is [deadsecs + 1, deadsecs + 1 + 16.5] s; the
+# lower end allows 1 s for the kill request travelling over 9p, the upper
+# end 2.5 s for the driver's 100 ms tick, our 50 ms polling and a busy host
+# scheduling the guest late.
 DOWN_MIN=${DOWN_MIN:-$deadsecs}
 DOWN_MAX=${DOWN_MAX:-$((deadsecs + 20))}
 UP_MAX=${UP_MAX:-10}
