@@ -10,6 +10,8 @@
 #include "etherdisk/packetio.h"
 #include "etherdisk/workload.h"
 
+#include <QFileInfo>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -21,14 +23,13 @@ namespace Ctl {
 
 int bench(const QStringList &arguments)
 {
-    Command cmd(
-        QStringLiteral("bench"),
-        QStringLiteral("bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size "
-                       "BYTES] [--verify] [--destructive] [--deadline S] [--target-pid PID] "
-                       "[--json]"),
-        tr("Reads or writes one target over raw Ethernet for a while and reports MB/s, "
-           "IOPS, latency percentiles and retransmissions. Write modes overwrite the "
-           "target's data and need --destructive."));
+    Command cmd(QStringLiteral("bench"),
+                QStringLiteral("bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size "
+                               "BYTES] [--verify [--acked FILE]] [--destructive] [--deadline S] "
+                               "[--target-pid PID] [--json]"),
+                tr("Reads or writes one target over raw Ethernet for a while and reports MB/s, "
+                   "IOPS, latency percentiles and retransmissions. Write modes overwrite the "
+                   "target's data and need --destructive."));
     cmd.parser.addOption({ { QStringLiteral("i"), QStringLiteral("interface") },
                            tr("The interface that reaches the target."),
                            QStringLiteral("IF") });
@@ -48,6 +49,12 @@ int bench(const QStringList &arguments)
         { QStringLiteral("verify"),
           tr("Writes carry a pattern that is read back and checked afterwards; reads are "
              "checked against it.") });
+    cmd.parser.addOption(
+        { QStringLiteral("acked"),
+          tr("With --verify and a write mode: save every sector whose write was acknowledged "
+             "to FILE, one \"LBA SECTORS\" line per run, to check the target's disk "
+             "independently."),
+          QStringLiteral("FILE") });
     cmd.parser.addOption(
         { QStringLiteral("destructive"), tr("Allow the write modes to overwrite the target.") });
     cmd.parser.addOption({ QStringLiteral("target-pid"),
@@ -102,6 +109,18 @@ int bench(const QStringList &arguments)
     w.requestBytes = std::uint64_t(size);
     w.targetPid = long(pid);
     w.verify = cmd.parser.isSet(QStringLiteral("verify"));
+    const QString acked = cmd.parser.value(QStringLiteral("acked"));
+    if (cmd.parser.isSet(QStringLiteral("acked"))) {
+        if (!w.verify || !writes)
+            return fail(ExitUsage, tr("--acked needs --verify and a write mode"));
+        const QFileInfo file(acked);
+        const QFileInfo dir(file.absolutePath());
+        if (acked.isEmpty() || file.isDir() || !dir.isDir() || !dir.isWritable()
+            || (file.exists() && !file.isWritable()))
+            return fail(ExitUsage,
+                        tr("--acked %1: cannot write a file there")
+                            .arg(acked.isEmpty() ? QStringLiteral("\"\"") : acked));
+    }
     const bool json = cmd.json();
     if ((code = checkInterfaces(ifs, true)) != ExitOk)
         return code;
@@ -131,6 +150,8 @@ int bench(const QStringList &arguments)
         return fail(ExitFailed, QString::fromStdString(why));
     if (w.progress)
         std::fputs("\r\033[K", stderr);
+    if (!acked.isEmpty() && !writeSectorSet(r.acknowledged, acked.toStdString(), &why))
+        return fail(ExitFailed, QString::fromStdString(why));
 
     const double gb = double(r.bytes) / 1e9;
     const QString name = QString::fromStdString(ini->name());
@@ -171,12 +192,14 @@ int bench(const QStringList &arguments)
             o.insert(QStringLiteral("target_cpu_s_per_gb"), gb > 0 ? r.targetCpuSeconds / gb : 0);
         }
         if (w.verify)
-            o.insert(
-                QStringLiteral("verify"),
-                QJsonObject{ { QStringLiteral("read_mismatches"), qint64(r.readMismatches) },
-                             { QStringLiteral("verified_bytes"), qint64(r.verifiedBytes) },
-                             { QStringLiteral("verify_mismatches"), qint64(r.verifyMismatches) },
-                             { QStringLiteral("first_bad_lba"), qint64(r.firstBadLba) } });
+            o.insert(QStringLiteral("verify"),
+                     QJsonObject{
+                         { QStringLiteral("read_mismatches"), qint64(r.readMismatches) },
+                         { QStringLiteral("verified_bytes"), qint64(r.verifiedBytes) },
+                         { QStringLiteral("verify_mismatches"), qint64(r.verifyMismatches) },
+                         { QStringLiteral("acknowledged_sectors"), qint64(r.acknowledged.count()) },
+                         { QStringLiteral("tested_sectors"), qint64(r.testedSectors) },
+                         { QStringLiteral("first_bad_lba"), qint64(r.firstBadLba) } });
         if (!r.firstError.empty() || !r.verifyError.empty())
             o.insert(QStringLiteral("error"),
                      QString::fromStdString(r.firstError.empty() ? r.verifyError : r.firstError));
@@ -224,8 +247,11 @@ int bench(const QStringList &arguments)
                 .arg(r.readMismatches ? tr(" (first at LBA %1)").arg(r.firstBadLba) : QString()));
     if (w.verify && writes)
         printLine(
-            tr("  verify: %1 bytes read back, %2 sectors differ%3")
+            tr("  verify: %1 bytes read back (%2 acknowledged sectors of the first %3), %4 "
+               "sectors differ%5")
                 .arg(r.verifiedBytes)
+                .arg(r.acknowledged.count())
+                .arg(r.testedSectors)
                 .arg(r.verifyMismatches)
                 .arg(r.verifyMismatches ? tr(" (first at LBA %1)").arg(r.firstBadLba) : QString()));
     if (!r.firstError.empty())

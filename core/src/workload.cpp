@@ -5,6 +5,8 @@
 #include "etherdisk/util.h"
 
 #include <algorithm>
+#include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -28,11 +30,6 @@ namespace {
         return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
             + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     }
-
-    struct Extent
-    {
-        std::uint64_t lba, sectors;
-    };
 
     // Latencies in microseconds, in constant memory however long the run:
     // exact below 65.536 ms, in 65.536 ms steps above (percentiles there
@@ -74,23 +71,6 @@ namespace {
         std::uint64_t m_max = 0;
     };
 
-    // Sorts and merges overlapping or touching extents in place.
-    void mergeExtents(std::vector<Extent> *extents)
-    {
-        std::vector<Extent> &v = *extents;
-        std::sort(v.begin(), v.end(),
-                  [](const Extent &a, const Extent &b) { return a.lba < b.lba; });
-        std::size_t out = 0;
-        for (std::size_t i = 0; i < v.size(); ++i) {
-            if (out > 0 && v[i].lba <= v[out - 1].lba + v[out - 1].sectors)
-                v[out - 1].sectors =
-                    std::max(v[out - 1].sectors, v[i].lba + v[i].sectors - v[out - 1].lba);
-            else
-                v[out++] = v[i];
-        }
-        v.resize(out);
-    }
-
     // xorshift64*: a fixed, fast sequence of random LBAs (runs are repeatable).
     struct Random
     {
@@ -104,40 +84,26 @@ namespace {
         }
     };
 
-    // Reads back every extent written and compares it with the pattern.
-    void verifyWritten(Initiator &ini, std::vector<Extent> written, const std::atomic<bool> *stop,
-                       WorkloadResult *r)
+    // Reads back every sector whose write was acknowledged and compares it
+    // with the pattern.
+    void verifyWritten(Initiator &ini, const std::atomic<bool> *stop, WorkloadResult *r)
     {
         std::string error;
         if (!ini.flush(&error)) {
             r->verifyError = error;
             return;
         }
-        mergeExtents(&written);
-        std::vector<std::uint8_t> chunk(1 << 20);
-        for (const Extent &e : written) {
-            for (std::uint64_t off = 0; off < e.sectors;) {
-                if (stop && stop->load()) {
-                    r->verifyError = "verification interrupted after "
-                        + std::to_string(r->verifiedBytes) + " bytes";
-                    return;
-                }
-                const std::uint64_t n =
-                    std::min<std::uint64_t>(e.sectors - off, chunk.size() / 512);
-                if (!ini.read(e.lba + off, { chunk.data(), n * 512 }, &error)) {
-                    r->verifyError = error;
-                    return;
-                }
-                std::uint64_t bad = 0;
-                if (const std::size_t b = checkPattern(chunk.data(), e.lba + off, n, &bad)) {
-                    if (r->verifyMismatches == 0)
-                        r->firstBadLba = bad;
-                    r->verifyMismatches += b;
-                }
-                r->verifiedBytes += n * 512;
-                off += n;
-            }
-        }
+        const VerifyReport v = verifyAcknowledged(
+            r->acknowledged,
+            [&ini](std::uint64_t lba, std::uint8_t *out, std::size_t sectors, std::string *why) {
+                return ini.read(lba, { out, sectors * 512 }, why);
+            },
+            stop);
+        r->verifiedBytes = v.checkedSectors * 512;
+        r->verifyMismatches = v.mismatches;
+        if (v.mismatches)
+            r->firstBadLba = v.firstBadLba;
+        r->verifyError = v.error;
     }
 
 } // namespace
@@ -193,23 +159,29 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
     const std::uint64_t framesPerReq = (reqSectors + t.sectorsPerFrame - 1) / t.sectorsPerFrame;
     const unsigned depth = unsigned(std::clamp<std::uint64_t>(
         (ini.window() + framesPerReq - 1) / framesPerReq, 1, Initiator::MaxWindow));
-    const std::uint64_t randomSlots = (t.sectors - reqSectors) / 8 + 1;
+    // Verified writes stay where the bitmap of acknowledged sectors reaches.
+    const std::uint64_t span =
+        write && options.verify ? std::min(t.sectors, MaxVerifySectors) : t.sectors;
+    const std::uint64_t randomSlots = (span - reqSectors) / 8 + 1;
     r.requestBytes = size;
     r.depth = depth;
+    if (write) {
+        r.testedSectors = span;
+        if (options.verify)
+            r.acknowledged = SectorSet(span);
+    }
 
     std::vector<std::uint8_t> buffers(std::size_t(depth) * size);
     if (write && !options.verify)
         for (unsigned i = 0; i < depth; ++i)
             fillPattern(buffers.data() + std::size_t(i) * size, i, reqSectors);
     LatencyHistogram latencies;
-    std::vector<Extent> written; // merged whenever it grows large: memory stays bounded
-    std::size_t compactAt = 1 << 16;
     Random rng;
     std::uint64_t cursor = 0;
     auto nextLba = [&]() {
         if (random)
             return (rng.next() % randomSlots) * 8;
-        if (cursor + reqSectors > t.sectors)
+        if (cursor + reqSectors > span)
             cursor = 0;
         const std::uint64_t lba = cursor;
         cursor += reqSectors;
@@ -260,13 +232,8 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
                 ++r.ios;
                 r.bytes += size;
                 latencies.add(c.latencyNs / 1000);
-                if (write && options.verify) {
-                    written.push_back({ c.lba, reqSectors });
-                    if (written.size() >= compactAt) {
-                        mergeExtents(&written);
-                        compactAt = std::max<std::size_t>(written.size() * 2, 1 << 16);
-                    }
-                }
+                if (write && options.verify)
+                    r.acknowledged.add(c.lba, reqSectors);
                 std::uint64_t bad = 0;
                 if (!write && options.verify
                     && checkPattern(buffers.data() + std::size_t(i) * size, c.lba, reqSectors, &bad)
@@ -285,7 +252,7 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
     const Initiator::Stats s1 = ini.stats();
 
     if (write && options.verify && r.errors == 0)
-        verifyWritten(ini, std::move(written), options.stop, &r);
+        verifyWritten(ini, options.stop, &r);
 
     r.seconds = double(elapsedNs) / 1e9;
     r.mbPerSecond = double(r.bytes) / 1e6 / r.seconds;
@@ -313,7 +280,8 @@ void fillPattern(std::uint8_t *out, std::uint64_t lba, std::size_t sectors)
     for (std::size_t s = 0; s < sectors; ++s)
         for (std::size_t w = 0; w < 64; ++w) {
             const std::uint64_t v = patternWord(lba + s, w);
-            std::memcpy(out + s * 512 + w * 8, &v, 8);
+            for (std::size_t b = 0; b < 8; ++b)
+                out[s * 512 + w * 8 + b] = std::uint8_t(v >> (8 * b));
         }
 }
 
@@ -323,8 +291,9 @@ std::size_t checkPattern(const std::uint8_t *data, std::uint64_t lba, std::size_
     std::size_t bad = 0;
     for (std::size_t s = 0; s < sectors; ++s)
         for (std::size_t w = 0; w < 64; ++w) {
-            std::uint64_t v;
-            std::memcpy(&v, data + s * 512 + w * 8, 8);
+            std::uint64_t v = 0;
+            for (std::size_t b = 0; b < 8; ++b)
+                v |= std::uint64_t(data[s * 512 + w * 8 + b]) << (8 * b);
             if (v != patternWord(lba + s, w)) {
                 if (bad++ == 0 && firstBad)
                     *firstBad = lba + s;
@@ -332,6 +301,145 @@ std::size_t checkPattern(const std::uint8_t *data, std::uint64_t lba, std::size_
             }
         }
     return bad;
+}
+
+SectorSet::SectorSet(std::uint64_t range) : m_bits((range + 63) / 64, 0), m_range(range) { }
+
+bool SectorSet::add(std::uint64_t lba, std::uint64_t sectors)
+{
+    if (lba > m_range || sectors > m_range - lba)
+        return false;
+    const std::uint64_t end = lba + sectors;
+    while (lba < end) {
+        const std::uint64_t bit = lba % 64;
+        const std::uint64_t n = std::min<std::uint64_t>(64 - bit, end - lba);
+        const std::uint64_t mask = (n == 64 ? ~std::uint64_t(0) : ((std::uint64_t(1) << n) - 1))
+            << bit;
+        std::uint64_t &word = m_bits[lba / 64];
+        m_count += std::uint64_t(std::popcount(mask & ~word));
+        word |= mask;
+        lba += n;
+    }
+    return true;
+}
+
+bool SectorSet::contains(std::uint64_t lba) const
+{
+    return lba < m_range && (m_bits[lba / 64] >> (lba % 64) & 1);
+}
+
+void SectorSet::forEachRun(const std::function<bool(std::uint64_t, std::uint64_t)> &f) const
+{
+    std::uint64_t lba = 0;
+    while (lba < m_range) {
+        // skip to the next set bit
+        std::uint64_t word = m_bits[lba / 64] >> (lba % 64);
+        if (word == 0) {
+            lba = (lba / 64 + 1) * 64;
+            continue;
+        }
+        lba += std::uint64_t(std::countr_zero(word));
+        // and on to the next clear one (bits past the range are never set)
+        const std::uint64_t start = lba;
+        for (;;) {
+            word = ~m_bits[lba / 64] >> (lba % 64);
+            if (word != 0) {
+                lba += std::uint64_t(std::countr_zero(word));
+                break;
+            }
+            lba = (lba / 64 + 1) * 64;
+            if (lba >= m_range)
+                break;
+        }
+        lba = std::min(lba, m_range);
+        if (!f(start, lba - start))
+            return;
+    }
+}
+
+bool writeSectorSet(const SectorSet &set, const std::string &path, std::string *error)
+{
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) {
+        *error = "cannot create " + path + ": " + std::strerror(errno);
+        return false;
+    }
+    out << "# acknowledged writes: LBA SECTORS, " << set.count() << " of " << set.range()
+        << " sectors\n";
+    set.forEachRun([&out](std::uint64_t lba, std::uint64_t sectors) {
+        out << lba << ' ' << sectors << '\n';
+        return bool(out);
+    });
+    out.close();
+    if (!out) {
+        *error = "cannot write " + path + ": " + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+bool readSectorSet(const std::string &path, SectorSet *set, std::string *error)
+{
+    std::ifstream in(path);
+    if (!in) {
+        *error = "cannot open " + path + ": " + std::strerror(errno);
+        return false;
+    }
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        std::istringstream fields(line);
+        std::uint64_t lba = 0, sectors = 0;
+        std::string rest;
+        if (line.find_first_not_of("0123456789 \t") != std::string::npos
+            || !(fields >> lba >> sectors) || (fields >> rest) || sectors == 0) {
+            *error =
+                path + ":" + std::to_string(n) + ": expected \"LBA SECTORS\", got \"" + line + "\"";
+            return false;
+        }
+        if (!set->add(lba, sectors)) {
+            *error = path + ":" + std::to_string(n) + ": sectors " + std::to_string(lba) + "+"
+                + std::to_string(sectors) + " are beyond the " + std::to_string(set->range())
+                + "-sector range";
+            return false;
+        }
+    }
+    return true;
+}
+
+VerifyReport verifyAcknowledged(const SectorSet &acknowledged, const SectorReader &read,
+                                const std::atomic<bool> *stop)
+{
+    VerifyReport r;
+    constexpr std::uint64_t ChunkSectors = 2048; // 1 MiB
+    std::vector<std::uint8_t> chunk(ChunkSectors * 512);
+    acknowledged.forEachRun([&](std::uint64_t lba, std::uint64_t sectors) {
+        for (std::uint64_t off = 0; off < sectors;) {
+            if (stop && stop->load()) {
+                r.error = "verification interrupted after " + std::to_string(r.checkedSectors)
+                    + " of " + std::to_string(acknowledged.count()) + " sectors";
+                return false;
+            }
+            const std::uint64_t n = std::min(sectors - off, ChunkSectors);
+            std::string why;
+            if (!read(lba + off, chunk.data(), std::size_t(n), &why)) {
+                r.error =
+                    why.empty() ? "read of sector " + std::to_string(lba + off) + " failed" : why;
+                return false;
+            }
+            std::uint64_t bad = 0;
+            if (const std::size_t b = checkPattern(chunk.data(), lba + off, std::size_t(n), &bad)) {
+                if (r.mismatches == 0)
+                    r.firstBadLba = bad;
+                r.mismatches += b;
+            }
+            r.checkedSectors += n;
+            off += n;
+        }
+        return true;
+    });
+    return r;
 }
 
 double processCpuSeconds(long pid)

@@ -23,6 +23,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <cstring>
 
 namespace {
 
@@ -280,6 +281,38 @@ void tst_Etherdiskctl::usageErrors_data()
                         QStringLiteral("-i"),       ifB,
                         QStringLiteral("--window"), QStringLiteral("5000") }
         << QStringLiteral("invalid --window");
+    QTest::newRow("bench --acked without --verify")
+        << QStringList{ QStringLiteral("bench"),
+                        QStringLiteral("e1.1"),
+                        QStringLiteral("-i"),
+                        ifB,
+                        QStringLiteral("--mode"),
+                        QStringLiteral("seqwrite"),
+                        QStringLiteral("--destructive"),
+                        QStringLiteral("--acked"),
+                        QStringLiteral("/tmp/edk-acked-unused") }
+        << QStringLiteral("--acked needs --verify and a write mode");
+    QTest::newRow("bench --acked when reading")
+        << QStringList{ QStringLiteral("bench"),
+                        QStringLiteral("e1.1"),
+                        QStringLiteral("-i"),
+                        ifB,
+                        QStringLiteral("--verify"),
+                        QStringLiteral("--acked"),
+                        QStringLiteral("/tmp/edk-acked-unused") }
+        << QStringLiteral("--acked needs --verify and a write mode");
+    QTest::newRow("bench --acked in a missing directory")
+        << QStringList{ QStringLiteral("bench"),
+                        QStringLiteral("e1.1"),
+                        QStringLiteral("-i"),
+                        ifB,
+                        QStringLiteral("--mode"),
+                        QStringLiteral("randwrite"),
+                        QStringLiteral("--destructive"),
+                        QStringLiteral("--verify"),
+                        QStringLiteral("--acked"),
+                        QStringLiteral("/nonexistent-dir/acked") }
+        << QStringLiteral("--acked /nonexistent-dir/acked: cannot write a file there");
 }
 
 void tst_Etherdiskctl::usageErrors()
@@ -855,11 +888,12 @@ void tst_Etherdiskctl::benchVerifiesOnDisk()
                 .toInteger()
             > 0);
 
-    const Run w =
-        ctl({ QStringLiteral("bench"), QStringLiteral("e4.4"), QStringLiteral("-i"), m_net->ifB(),
-              QStringLiteral("--mode"), mode, QStringLiteral("--seconds"), QStringLiteral("1"),
-              QStringLiteral("--verify"), QStringLiteral("--destructive"), QStringLiteral("--json"),
-              QStringLiteral("--size"), QStringLiteral("4096") });
+    const QString ackedFile = m_dir.filePath(QStringLiteral("acked-%1-%2").arg(kind, mode));
+    const Run w = ctl(
+        { QStringLiteral("bench"), QStringLiteral("e4.4"), QStringLiteral("-i"), m_net->ifB(),
+          QStringLiteral("--mode"), mode, QStringLiteral("--seconds"), QStringLiteral("1"),
+          QStringLiteral("--verify"), QStringLiteral("--destructive"), QStringLiteral("--json"),
+          QStringLiteral("--size"), QStringLiteral("4096"), QStringLiteral("--acked"), ackedFile });
     QVERIFY2(w.exitCode == 0, qPrintable(w.describe()));
     const QJsonObject o = w.json();
     QCOMPARE(o.value(QStringLiteral("ok")).toBool(), true);
@@ -880,30 +914,68 @@ void tst_Etherdiskctl::benchVerifiesOnDisk()
     QCOMPARE(v.value(QStringLiteral("verify_mismatches")).toInt(), 0);
     QVERIFY(v.value(QStringLiteral("verified_bytes")).toInteger() > 0);
 
-    // On the target's disk: every 4 KiB block is either untouched (zeros)
-    // or carries the pattern of exactly its own LBA.
+    QCOMPARE(v.value(QStringLiteral("tested_sectors")).toInteger(), Sectors);
+
+    // On the target's disk, independently of what the target answers: every
+    // sector bench saw acknowledged carries the pattern of exactly its own
+    // LBA (one that is still zeros is a lost write), every other sector is
+    // untouched (zeros).
+    Etherdisk::SectorSet acked(Sectors);
+    std::string error;
+    QVERIFY2(Etherdisk::readSectorSet(ackedFile.toStdString(), &acked, &error), error.c_str());
+    QVERIFY(acked.count() > 0);
+    QCOMPARE(qint64(acked.count()), v.value(QStringLiteral("acknowledged_sectors")).toInteger());
+    QCOMPARE(qint64(acked.count()) * 512, v.value(QStringLiteral("verified_bytes")).toInteger());
     QFile f(image);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray disk = f.readAll();
     QCOMPARE(disk.size(), Sectors * 512);
-    const QByteArray zeros(4096, '\0');
-    qint64 written = 0;
-    for (qint64 lba = 0; lba < Sectors; lba += 8) {
-        const QByteArray block = disk.mid(lba * 512, 4096);
-        if (block == zeros)
-            continue;
-        std::uint64_t bad = 0;
-        QVERIFY2(Etherdisk::checkPattern(reinterpret_cast<const std::uint8_t *>(block.constData()),
-                                         std::uint64_t(lba), 8, &bad)
-                     == 0,
-                 qPrintable(QStringLiteral("block at LBA %1 differs at LBA %2").arg(lba).arg(bad)));
-        written += 4096;
+    auto readFrom = [](const QByteArray &data) {
+        return [&data](std::uint64_t lba, std::uint8_t *out, std::size_t sectors, std::string *) {
+            std::memcpy(out, data.constData() + lba * 512, sectors * 512);
+            return true;
+        };
+    };
+    Etherdisk::VerifyReport onDisk = Etherdisk::verifyAcknowledged(acked, readFrom(disk));
+    QVERIFY2(
+        onDisk.ok(),
+        qPrintable(QStringLiteral("%1 acknowledged sectors differ on disk, the first at LBA %2")
+                       .arg(onDisk.mismatches)
+                       .arg(onDisk.firstBadLba)));
+    QCOMPARE(onDisk.checkedSectors, acked.count());
+    const QByteArray zeroSector(512, '\0');
+    for (qint64 lba = 0; lba < Sectors; ++lba)
+        if (!acked.contains(std::uint64_t(lba)) && disk.mid(lba * 512, 512) != zeroSector)
+            QFAIL(qPrintable(QStringLiteral("LBA %1 was written, but no write of it was "
+                                            "acknowledged")
+                                 .arg(lba)));
+    if (mode == QLatin1String("seqwrite")) {
+        // from LBA 0 on, wrapping at the end of the device
+        std::uint64_t first = Sectors;
+        acked.forEachRun([&first](std::uint64_t lba, std::uint64_t) {
+            first = lba;
+            return false;
+        });
+        QCOMPARE(first, 0u);
+        QCOMPARE(qint64(acked.count()),
+                 std::min<qint64>(o.value(QStringLiteral("ios")).toInteger() * 8, Sectors));
     }
-    QVERIFY(written > 0);
-    if (mode == QLatin1String("seqwrite"))
-        QCOMPARE(
-            written,
-            std::min<qint64>(v.value(QStringLiteral("verified_bytes")).toInteger(), Sectors * 512));
+
+    // The same check sees an acknowledged write that did not reach the
+    // disk: one acknowledged 4 KiB block zeroed in a copy of the image.
+    std::uint64_t lostLba = 0, seen = 0;
+    acked.forEachRun([&](std::uint64_t lba, std::uint64_t sectors) {
+        lostLba = lba + sectors / 8 / 2 * 8;
+        seen += sectors;
+        return seen < acked.count() / 2;
+    });
+    QByteArray lost = disk;
+    lost.replace(qsizetype(lostLba * 512), 4096, QByteArray(4096, '\0'));
+    onDisk = Etherdisk::verifyAcknowledged(acked, readFrom(lost));
+    QCOMPARE(onDisk.mismatches, 8u);
+    QCOMPARE(onDisk.firstBadLba, lostLba);
+    QCOMPARE(onDisk.checkedSectors, acked.count());
+    const qint64 written = qint64(acked.count()) * 512;
 
     // And a verified read of what is there now passes for sequential writes
     // that covered the whole device.

@@ -30,17 +30,25 @@
 #    there, and only WORKDIR is writable ($TMPDIR points into it).
 #  * the guest script's stdout/stderr/status come back through WORKDIR; this
 #    script prints them and exits with the guest script's status.
+#  * the guest script may kill and restart the target while it runs (a target
+#    lost and back): it writes "stop SEQ" or "start SEQ" to WORKDIR/target.req
+#    (rename into place); this script SIGKILLs the target and waits for it to
+#    exit, or starts the same command again (output appended to target.log),
+#    then writes "SEQ stop ok" / "SEQ start ok" (or "SEQ WHAT error: why") to
+#    WORKDIR/target.ack. guest-lib.sh's edk_target does both halves.
 #
 # Environment inside the guest script: EDK_MTU, EDK_DEADSECS, EDK_WORKDIR,
 # EDK_TAP_MAC, EDK_GUEST_MAC, EDK_KERNEL_RELEASE, TMPDIR, plus every --env.
 #
 # Exit status: the guest script's status; 2 usage error; 77 a prerequisite is
-# missing (not root, no qemu, no kernel/aoe.ko, no static busybox);
+# missing (not root, no qemu, no kernel/aoe.ko, no static busybox; the tests
+# that run this script turn that into a failure under ETHERDISK_NO_SKIP=1);
 # 125 the harness failed (boot failure, timeout, qemu died): the tail of the
 # console log is printed.
 #
 # Files in WORKDIR: console.log (guest serial console), target.log, guest.out,
-# guest.err, guest.rc, guest.dmesg, timing (boot-to-script seconds).
+# guest.err, guest.rc, guest.dmesg, timing (boot-to-script seconds),
+# target.req / target.ack (target control, above).
 # WORKDIR must be on the host outside /proc, /sys and /dev (default: a new
 # /tmp/edk-aoeguest.XXXXXX, removed afterwards unless --keep). The kernel is
 # booted as an uncompressed vmlinux (PVH entry), extracted once into
@@ -157,6 +165,7 @@ WORKDIR=$(realpath "$WORKDIR")
 case "$WORKDIR" in *[!A-Za-z0-9_./+-]*) echo "$ME: workdir path must be plain: $WORKDIR" >&2; exit 2 ;; esac
 rm -rf "$WORKDIR/initramfs.d" "$WORKDIR/tmp"
 rm -f "$WORKDIR"/{console.log,target.log,guest.out,guest.err,guest.rc,guest.rc.tmp,guest.started,guest.dmesg,timing,initramfs.cpio}
+rm -f "$WORKDIR"/{target.req,target.req.tmp,target.ack,target.ack.tmp}
 mkdir -p "$WORKDIR/tmp"
 
 NS="edk-$$-$RANDOM"
@@ -294,12 +303,47 @@ ip -n "$NS" link set lo up
 ip -n "$NS" tuntap add dev "$TAP" mode tap
 ip -n "$NS" link set "$TAP" address "$TAP_MAC" mtu "$MTU" up
 
-if [ -n "$TARGET" ]; then
-    TCMD=${TARGET//@IF@/$TAP}
+TCMD=${TARGET//@IF@/$TAP}
+TARGET_STOPPED=0 # the guest had the target killed and not restarted
+start_target() {
     log "target: $TCMD"
-    ip netns exec "$NS" "${PDEATH[@]}" bash -c "exec $TCMD" >"$WORKDIR/target.log" 2>&1 </dev/null &
+    ip netns exec "$NS" "${PDEATH[@]}" bash -c "exec $TCMD" >>"$WORKDIR/target.log" 2>&1 </dev/null &
     TARGET_PID=$!
-fi
+}
+# target_request: serve WORKDIR/target.req (see the header)
+target_request() {
+    local what="" seq="" result=ok
+    read -r what seq <"$WORKDIR/target.req" || true
+    rm -f "$WORKDIR/target.req"
+    case "$seq" in ''|*[!0-9]*) log "ignoring malformed target request '$what $seq'"; return ;; esac
+    if [ -z "$TARGET" ]; then
+        result="error: no --target"
+    elif [ "$what" = stop ]; then
+        if [ -n "$TARGET_PID" ]; then
+            kill -KILL "$TARGET_PID" 2>/dev/null || true
+            wait "$TARGET_PID" 2>/dev/null || true
+            TARGET_PID=
+            TARGET_STOPPED=1
+            echo "---- target killed (SIGKILL) on the guest's request $seq ----" >>"$WORKDIR/target.log"
+            log "target killed on the guest's request $seq"
+        else
+            result="error: the target is not running"
+        fi
+    elif [ "$what" = start ]; then
+        if [ -n "$TARGET_PID" ] && kill -0 "$TARGET_PID" 2>/dev/null; then
+            result="error: the target is already running"
+        else
+            echo "---- target restarted on the guest's request $seq ----" >>"$WORKDIR/target.log"
+            start_target
+            TARGET_STOPPED=0
+        fi
+    else
+        result="error: unknown request '$what'"
+    fi
+    echo "$seq $what $result" >"$WORKDIR/target.ack.tmp"
+    mv "$WORKDIR/target.ack.tmp" "$WORKDIR/target.ack"
+}
+[ -z "$TARGET" ] || start_target
 
 # ---- boot --------------------------------------------------------------------
 # Decompressing the xz bzImage under TCG takes ~3 s before the kernel even
@@ -351,6 +395,7 @@ while :; do
         log "guest script started $(secs "$T0" "$STARTED")s after qemu start (guest uptime $(cat "$WORKDIR/guest.started")s)"
     fi
     [ -e "$WORKDIR/guest.rc" ] && break
+    [ -e "$WORKDIR/target.req" ] && target_request
     if ! kill -0 "$QEMU_PID" 2>/dev/null; then
         wait "$QEMU_PID" 2>/dev/null || true; QEMU_PID=
         [ -e "$WORKDIR/guest.rc" ] && break
@@ -371,7 +416,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-if [ -n "$TARGET_PID" ] && ! kill -0 "$TARGET_PID" 2>/dev/null; then
+if [ -n "$TARGET" ] && [ "$TARGET_STOPPED" = 0 ] && ! kill -0 "$TARGET_PID" 2>/dev/null; then
     log "warning: the target exited during the run; target.log:"
     tail -n 20 "$WORKDIR/target.log" >&2 || true
 fi

@@ -13,6 +13,18 @@
 EDK_PASSED=${EDK_PASSED:-0}
 EDK_FAILED=${EDK_FAILED:-0}
 
+# edk_skip REASON — a prerequisite is missing: exit 77 (skipped), or, with
+# ETHERDISK_NO_SKIP=1 (CI, where everything is installed), exit 1 (failed).
+# The reason is printed either way.
+edk_skip() {
+    if [ "${ETHERDISK_NO_SKIP:-0}" = 1 ]; then
+        echo "FAIL: required resource missing (ETHERDISK_NO_SKIP=1): $*"
+        exit 1
+    fi
+    echo "SKIP: $*"
+    exit 77
+}
+
 edk_pass() { echo "PASS: $*"; EDK_PASSED=$((EDK_PASSED + 1)); }
 edk_fail() { echo "FAIL: $*"; EDK_FAILED=$((EDK_FAILED + 1)); }
 
@@ -62,6 +74,50 @@ edk_wait_state() {
     until [ "$(edk_sysfs "$id" state)" = "$want" ]; do
         [ $(($(date +%s) - start)) -ge "$timeout" ] && return 1
         sleep 0.1
+    done
+}
+
+# edk_now — seconds since the epoch with microseconds (no fork: cheap in TCG)
+edk_now() { echo "$EPOCHREALTIME"; }
+
+# edk_elapsed FROM [TO] — TO (default now) minus FROM, in seconds, "%.2f"
+edk_elapsed() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.2f", b - a }'; }
+
+# edk_in_window WHAT VALUE LOW [HIGH] — pass if LOW <= VALUE <= HIGH (seconds;
+# no HIGH: VALUE >= LOW)
+edk_in_window() {
+    local want="within [$3, ${4:-}]s"
+    [ -n "${4:-}" ] || want="at least $3 s"
+    if awk -v v="$2" -v lo="$3" -v hi="${4:-}" 'BEGIN { exit !(v >= lo && (hi == "" || v <= hi)) }'; then
+        edk_pass "$1: ${2}s, $want"
+    else
+        edk_fail "$1: ${2}s, not $want"
+    fi
+}
+
+# edk_target stop|start [TIMEOUT_S] — (guest) have aoe-guest.sh on the host
+# SIGKILL the target or start it again; returns once done (0), or 1 with the
+# reason on stderr (refused, or no answer within TIMEOUT_S, default 20)
+EDK_TARGET_SEQ=0
+edk_target() {
+    local what=$1 timeout=${2:-20} seq start ack
+    EDK_TARGET_SEQ=$((EDK_TARGET_SEQ + 1))
+    seq=$EDK_TARGET_SEQ
+    echo "$what $seq" >"$EDK_WORKDIR/target.req.tmp" &&
+        mv "$EDK_WORKDIR/target.req.tmp" "$EDK_WORKDIR/target.req" || return 1
+    start=$(date +%s)
+    while :; do
+        ack=
+        { read -r ack <"$EDK_WORKDIR/target.ack"; } 2>/dev/null
+        case "$ack" in
+        "$seq $what ok") return 0 ;;
+        "$seq $what "*) echo "target $what: ${ack#"$seq $what "}" >&2; return 1 ;;
+        esac
+        if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
+            echo "target $what: no answer from the host within ${timeout}s" >&2
+            return 1
+        fi
+        sleep 0.05
     done
 }
 

@@ -9,11 +9,15 @@
 // so the number of requests in flight is ceil(window / frames per request).
 // Random LBAs are 4 KiB aligned and keep the whole request on the device.
 //
-// verify: writes carry an LBA-dependent pattern and are read back and
-// compared after the timed part; reads are compared with the same pattern
-// (a device written with a verified write run, or null-responder
-// --pattern). Every 8-byte word depends on its sector's LBA and position,
-// so data landing at the wrong LBA, or shifted within a sector, is caught.
+// verify: writes carry an LBA-dependent pattern; every sector whose write
+// was acknowledged is recorded (SectorSet, one bit per sector) and, after
+// the timed part, read back and compared with the pattern, sectors that
+// read back as zeros included. Reads are compared with the same pattern (a
+// device written with a verified write run, or null-responder --pattern).
+// Every 8-byte word depends on its sector's LBA and position, so data
+// landing at the wrong LBA, or shifted within a sector, is caught. The
+// acknowledged sectors can be saved (writeSectorSet) and checked against the
+// target's disk itself with verifyAcknowledged.
 #pragma once
 
 #include "etherdisk/initiator.h"
@@ -23,8 +27,38 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace Etherdisk {
+
+// A set of sectors of [0, range()), one bit each: range / 8 bytes however
+// many writes are recorded.
+class SectorSet
+{
+public:
+    explicit SectorSet(std::uint64_t range = 0);
+    std::uint64_t range() const { return m_range; }
+    // Sectors in the set.
+    std::uint64_t count() const { return m_count; }
+    // Adds [lba, lba + sectors); false (and nothing added) if that leaves the range.
+    bool add(std::uint64_t lba, std::uint64_t sectors);
+    bool contains(std::uint64_t lba) const;
+    // Calls f(lba, sectors) for each maximal run of sectors in the set, in
+    // LBA order, until f returns false.
+    void forEachRun(const std::function<bool(std::uint64_t, std::uint64_t)> &f) const;
+
+private:
+    std::vector<std::uint64_t> m_bits;
+    std::uint64_t m_range = 0;
+    std::uint64_t m_count = 0;
+};
+
+// The file behind `etherdiskctl bench --acked FILE`: a comment line, then
+// one "LBA SECTORS" line per run of the set. readSectorSet adds a file's
+// runs to *set (whose range must hold them): false with *error naming the
+// line for anything else.
+bool writeSectorSet(const SectorSet &set, const std::string &path, std::string *error);
+bool readSectorSet(const std::string &path, SectorSet *set, std::string *error);
 
 struct WorkloadOptions
 {
@@ -32,13 +66,17 @@ struct WorkloadOptions
     Mode mode = Mode::SeqRead;
     std::uint64_t requestBytes = 0; // per request, a multiple of 512; 0: one frame
     double seconds = 10;
-    bool verify = false;
+    bool verify = false; // verified write runs stay within the first MaxVerifySectors sectors
     long targetPid = -1; // > 0: also measure this process's CPU time (a local target)
     // Checked between completions: stops the run early (SIGINT), results kept.
     const std::atomic<bool> *stop = nullptr;
     // Called about once a second with the bytes moved so far.
     std::function<void(double elapsedSeconds, std::uint64_t bytes, std::uint64_t ios)> progress;
 };
+
+// Verified write runs record each acknowledged sector in a bitmap; this caps
+// it at 32 MiB (the first 128 GiB of a device).
+constexpr std::uint64_t MaxVerifySectors = std::uint64_t(1) << 28;
 
 bool parseWorkloadMode(const std::string &text, WorkloadOptions::Mode *mode);
 const char *workloadModeName(WorkloadOptions::Mode mode);
@@ -65,6 +103,8 @@ struct WorkloadResult
     std::uint64_t firstBadLba = 0;
     std::uint64_t verifiedBytes = 0; // written and read back
     std::uint64_t verifyMismatches = 0; // sectors read back that differ
+    std::uint64_t testedSectors = 0; // write runs: the LBAs written were below this
+    SectorSet acknowledged; // verified write runs: every sector whose write was acknowledged
     std::string firstError; // Initiator::describe() of the first failure
     std::string verifyError;
 
@@ -81,12 +121,34 @@ struct WorkloadResult
 bool runWorkload(Initiator &initiator, const WorkloadOptions &options, WorkloadResult *result,
                  std::string *error);
 
-// The verification pattern (also used by tests/bench/null-responder).
+// The verification pattern (also used by tests/bench/null-responder):
+// word w (0..63) of sector lba is patternWord(lba, w), stored little-endian,
+// so the bytes on disk are the same on every host. tst_workload pins them.
 std::uint64_t patternWord(std::uint64_t lba, std::size_t word);
 void fillPattern(std::uint8_t *out, std::uint64_t lba, std::size_t sectors);
 // Number of sectors that differ from the pattern; *firstBad the first one's LBA.
 std::size_t checkPattern(const std::uint8_t *data, std::uint64_t lba, std::size_t sectors,
                          std::uint64_t *firstBad);
+
+// Reads `sectors` sectors at `lba` into out; false with *error on failure.
+using SectorReader = std::function<bool(std::uint64_t lba, std::uint8_t *out, std::size_t sectors,
+                                        std::string *error)>;
+
+struct VerifyReport
+{
+    std::uint64_t checkedSectors = 0; // read and compared
+    std::uint64_t mismatches = 0; // sectors that differ from the pattern
+    std::uint64_t firstBadLba = 0; // the first of them
+    std::string error; // a read failed, or *stop ended the check early
+
+    bool ok() const { return mismatches == 0 && error.empty(); }
+};
+
+// Reads every sector of `acknowledged` through `read` (at most 1 MiB per
+// call) and compares it with the pattern; a sector of zeros is a mismatch
+// like any other. *stop (if given) becoming true ends it early, with an error.
+VerifyReport verifyAcknowledged(const SectorSet &acknowledged, const SectorReader &read,
+                                const std::atomic<bool> *stop = nullptr);
 
 // utime + stime of a process in seconds (from /proc), or -1.
 double processCpuSeconds(long pid);
