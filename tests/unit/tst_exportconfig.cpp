@@ -50,6 +50,7 @@ path=/dev/sdb
 interfaces=veth0
 read-only=yes
 write-mode=direct
+wire-acl = refuse
 )";
     std::vector<ExportConfig> e;
     std::string error;
@@ -72,6 +73,8 @@ write-mode=direct
     QCOMPARE(e[1].slot, 254);
     QVERIFY(e[1].readOnly);
     QCOMPARE(e[1].writeMode, WriteMode::Direct);
+    QCOMPARE(e[1].wireAcl, WireAcl::Refuse);
+    QCOMPARE(e[0].wireAcl, WireAcl::Allow);
     QCOMPARE(e[1].name(), std::string("e65534.254"));
 }
 
@@ -127,6 +130,10 @@ void tst_ExportConfig::errors_data()
         << QStringLiteral("[export 1.2]\n") + ok + QStringLiteral("write-mode=fast\n")
         << QStringLiteral(
                "line 4: invalid write-mode \"fast\": expected writeback, sync or direct");
+    QTest::newRow("wire acl") << QStringLiteral("[export 1.2]\n") + ok
+            + QStringLiteral("wire-acl=deny\n")
+                              << QStringLiteral(
+                                     "line 4: invalid wire-acl \"deny\": expected allow or refuse");
     QTest::newRow("bool") << QStringLiteral("[export 1.2]\n") + ok
             + QStringLiteral("read-only=maybe\n")
                           << QStringLiteral("line 4: invalid read-only");
@@ -178,6 +185,7 @@ void tst_ExportConfig::roundTrip()
     a.allowedMacs = { { 2, 0xae, 0, 0, 0, 1 } };
     a.model = "M";
     a.serial = "S";
+    a.wireAcl = WireAcl::Refuse;
     ExportConfig b;
     b.shelf = 4;
     b.slot = 0;
