@@ -112,6 +112,7 @@ struct Discovery::Private
         bool proven = false;
         std::int64_t firstMono = 0;
         std::int64_t lastSeenMono = 0; // proven: from proven paths only
+        bool solicited = false; // candidates: a path answered one of our polls
         std::uint64_t order = 0; // candidates: key in candidateOrder
     };
     struct PendingIdentify
@@ -133,7 +134,11 @@ struct Discovery::Private
     std::uint32_t recentPollTags[2] = {}; // the last two broadcast polls' tags
     std::map<std::uint32_t, Entry> entries; // proven targets and candidates
     std::size_t provenCount = 0;
-    std::map<std::uint64_t, std::uint32_t> candidateOrder; // least recently heard first
+    // Candidates, least recently heard first: [0] only advertised, [1]
+    // answered one of our polls. Evicted from [0] first, so that a flood of
+    // forged advertisements cannot push out a target that answers polls
+    // before its IDENTIFY answer is in.
+    std::map<std::uint64_t, std::uint32_t> candidateOrder[2];
     std::uint64_t orderSeq = 0;
     std::map<std::uint32_t, PendingIdentify> pendingIdentify; // by tag
     std::map<std::string, MalformedReply> malformedReplies; // by iface/mac/address
@@ -293,15 +298,18 @@ struct Discovery::Private
         if (it->second.proven)
             --provenCount;
         else
-            candidateOrder.erase(it->second.order);
+            forgetOrder(it->second);
         return entries.erase(it);
     }
 
-    void touchCandidate(std::uint32_t key, Entry &e)
+    void forgetOrder(const Entry &e) { candidateOrder[e.solicited ? 1 : 0].erase(e.order); }
+
+    void touchCandidate(std::uint32_t key, Entry &e, bool solicited)
     {
-        candidateOrder.erase(e.order);
+        forgetOrder(e);
+        e.solicited = e.solicited || solicited;
         e.order = ++orderSeq;
-        candidateOrder.emplace(e.order, key);
+        candidateOrder[e.solicited ? 1 : 0].emplace(e.order, key);
     }
 
     // Timer work, once per poll interval.
@@ -457,7 +465,8 @@ struct Discovery::Private
         auto it = entries.find(key);
         if (it == entries.end()) {
             if (entries.size() - provenCount >= limits().candidates) {
-                erase(entries.find(candidateOrder.begin()->second));
+                const auto &order = candidateOrder[candidateOrder[0].empty() ? 1 : 0];
+                erase(entries.find(order.begin()->second));
                 ++counters.candidatesEvicted;
             }
             it = entries.try_emplace(key).first;
@@ -470,7 +479,7 @@ struct Discovery::Private
         Entry &e = it->second;
         DiscoveredTarget &t = e.target;
         if (!e.proven) {
-            touchCandidate(key, e);
+            touchCandidate(key, e, solicited);
             e.lastSeenMono = mono;
             t.lastSeenMs = real;
         }
@@ -563,7 +572,7 @@ struct Discovery::Private
             erase(victim);
             ++counters.targetsEvicted;
         }
-        candidateOrder.erase(e.order);
+        forgetOrder(e);
         e.proven = true;
         ++provenCount;
         t.state = DiscoveredTarget::State::Online;

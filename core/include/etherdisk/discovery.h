@@ -153,7 +153,9 @@ public:
             // (Counters::targetsDropped) and is asked again later.
             std::size_t targets = 4096;
             // Unproven candidates. A new one evicts the candidate heard from
-            // longest ago (Counters::candidatesEvicted).
+            // longest ago among those that only advertised, or if there are
+            // none, among those that answered our poll
+            // (Counters::candidatesEvicted).
             std::size_t candidates = 1024;
             // Paths of one target (proven and unproven). A new path evicts
             // the unproven path heard from longest ago, else a proven path
