@@ -429,8 +429,7 @@ struct Discovery::Private
             proven += p.proven;
         auto victim = e.paths.end();
         for (auto p = e.paths.begin(); p != e.paths.end(); ++p) {
-            if (!p->proven
-                && (victim == e.paths.end() || victim->proven || p->lastMono < victim->lastMono))
+            if (!p->proven && (victim == e.paths.end() || p->lastMono < victim->lastMono))
                 victim = p;
         }
         if (victim == e.paths.end() && proven > 1) {
