@@ -166,7 +166,8 @@ int discover(const QStringList &arguments)
     cmd.parser.addOption(
         { QStringLiteral("watch"),
           tr("Keep running and print each change (added, changed, lost, recovered, conflict, "
-             "malformed, removed) with a timestamp; with --json one object per line.") });
+             "malformed, removed; suppressed and overflow summarize what was left out) with a "
+             "timestamp; with --json one object per line.") });
     cmd.parser.addOption({ { QStringLiteral("w"), QStringLiteral("wait") },
                            tr("Without --watch: listen this long before printing (default 2)."),
                            QStringLiteral("S") });
@@ -226,18 +227,27 @@ int discover(const QStringList &arguments)
             if (!watch)
                 continue;
             const QString name = QString::fromLatin1(discoveryEventName(e.type));
-            // A malformed reply is not a target: only its claimed address.
-            const QJsonObject target = e.type == DiscoveryEvent::Type::Malformed
-                ? QJsonObject{ { QStringLiteral("target"),
-                                 QString::fromStdString(e.target.name()) },
-                               { QStringLiteral("shelf"), int(e.target.shelf) },
-                               { QStringLiteral("slot"), int(e.target.slot) } }
-                : targetJson(e.target);
-            if (json)
+            // Summaries (suppressed, overflow) are about no target: their
+            // JSON carries the number of events they stand for instead.
+            const bool summary = e.type == DiscoveryEvent::Type::Suppressed
+                || e.type == DiscoveryEvent::Type::Overflow;
+            if (json && summary)
                 printJson({ { QStringLiteral("time"), isoTime(e.timeMs) },
                             { QStringLiteral("event"), name },
                             { QStringLiteral("message"), QString::fromStdString(e.message) },
-                            { QStringLiteral("target"), target } });
+                            { QStringLiteral("count"), qint64(e.count) } });
+            else if (json)
+                // A malformed reply is not a target: only its claimed address.
+                printJson({ { QStringLiteral("time"), isoTime(e.timeMs) },
+                            { QStringLiteral("event"), name },
+                            { QStringLiteral("message"), QString::fromStdString(e.message) },
+                            { QStringLiteral("target"),
+                              e.type == DiscoveryEvent::Type::Malformed
+                                  ? QJsonObject{ { QStringLiteral("target"),
+                                                   QString::fromStdString(e.target.name()) },
+                                                 { QStringLiteral("shelf"), int(e.target.shelf) },
+                                                 { QStringLiteral("slot"), int(e.target.slot) } }
+                                  : targetJson(e.target) } });
             else
                 printLine(QStringLiteral("%1 %2 %3")
                               .arg(isoTime(e.timeMs), name.leftJustified(9),

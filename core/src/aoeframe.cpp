@@ -477,6 +477,45 @@ std::size_t buildConfig(std::span<std::uint8_t> out, const Header &header, const
     return finish(out, ConfigHeaderSize + n);
 }
 
+namespace {
+
+    Header requestHeader(const MacAddress &source, const MacAddress &destination,
+                         std::uint16_t shelf, std::uint8_t slot, Command command, std::uint32_t tag)
+    {
+        Header h;
+        h.destination = destination;
+        h.source = source;
+        h.shelf = shelf;
+        h.slot = slot;
+        h.command = std::uint8_t(command);
+        h.tag = tag;
+        return h;
+    }
+
+} // namespace
+
+std::size_t buildQueryConfigRequest(std::span<std::uint8_t> out, const MacAddress &source,
+                                    const MacAddress &destination, std::uint16_t shelf,
+                                    std::uint8_t slot, std::uint32_t tag)
+{
+    return buildConfig(out,
+                       requestHeader(source, destination, shelf, slot, Command::QueryConfig, tag),
+                       ConfigArg{});
+}
+
+std::size_t buildIdentifyRequest(std::span<std::uint8_t> out, const MacAddress &source,
+                                 const MacAddress &destination, std::uint16_t shelf,
+                                 std::uint8_t slot, std::uint32_t tag,
+                                 std::span<const std::uint8_t> padding)
+{
+    AtaArg a;
+    a.sectorCount = 1;
+    a.cmdStatus = 0xEC; // IDENTIFY DEVICE
+    a.lba = 0xA0000000u; // lba3 = 0xA0
+    return buildAta(out, requestHeader(source, destination, shelf, slot, Command::Ata, tag), a,
+                    padding);
+}
+
 std::size_t buildMacMask(std::span<std::uint8_t> out, const Header &header, std::uint8_t command,
                          std::uint8_t error, std::span<const MacMaskDirective> directives)
 {

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <limits>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -29,6 +31,26 @@ namespace {
 
     // Tags: bit 31 (userland), bit 30 set for broadcast polls, clear for IDENTIFY.
     constexpr std::uint32_t PollTagBit = 0x40000000u;
+    constexpr std::uint32_t SequenceMask = 0x3FFFFFFFu;
+
+    // 12345 -> "12,345"
+    std::string groupDigits(std::uint64_t n)
+    {
+        std::string digits = std::to_string(n), out;
+        for (std::size_t i = 0; i < digits.size(); ++i) {
+            if (i && (digits.size() - i) % 3 == 0)
+                out += ',';
+            out += digits[i];
+        }
+        return out;
+    }
+
+    std::string secondsText(std::int64_t ms)
+    {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.1f", double(ms) / 1000.0);
+        return text;
+    }
 
 } // namespace
 
@@ -54,6 +76,10 @@ const char *discoveryEventName(DiscoveryEvent::Type type)
         return "conflict";
     case DiscoveryEvent::Type::Malformed:
         return "malformed";
+    case DiscoveryEvent::Type::Suppressed:
+        return "suppressed";
+    case DiscoveryEvent::Type::Overflow:
+        return "overflow";
     }
     return "unknown";
 }
@@ -65,19 +91,29 @@ struct Discovery::Private
         std::string name;
         std::unique_ptr<PacketIo> io;
     };
-    // What one path's IDENTIFY said; a target whose paths disagree is two devices.
-    struct PathIdentity
+    // One (interface, MAC) that answers for an address. Listed once proven.
+    struct Path
     {
-        bool known = false;
+        TargetPath info;
+        bool proven = false; // answered one of our IDENTIFYs
+        bool solicited = false; // has answered one of our broadcast polls
+        // What its IDENTIFY said; a target whose paths disagree is two devices.
+        bool identityKnown = false;
         std::string serial;
         std::uint64_t sectors = 0;
-        std::int64_t askedMono = 0;
+        std::int64_t askedMono = std::numeric_limits<std::int64_t>::min() / 2;
+        std::int64_t firstMono = 0;
+        std::int64_t lastMono = 0;
     };
     struct Entry
     {
-        DiscoveredTarget target;
-        std::int64_t lastSeenMono = 0;
-        std::vector<PathIdentity> identities; // parallel to target.paths
+        DiscoveredTarget target; // `paths` left empty: see published()
+        std::vector<Path> paths;
+        bool proven = false;
+        std::int64_t firstMono = 0;
+        std::int64_t lastSeenMono = 0; // proven: from proven paths only
+        bool solicited = false; // candidates: a path answered one of our polls
+        std::uint64_t order = 0; // candidates: key in candidateOrder
     };
     struct PendingIdentify
     {
@@ -91,58 +127,124 @@ struct Discovery::Private
     std::vector<Link> links;
     int epollFd = -1;
     int timerFd = -1;
+    int moreFd = -1; // eventfd: frames were left over by process()
     bool started = false;
     std::uint32_t pollSeq = 0;
     std::uint32_t identifySeq = 0;
-    std::map<std::uint32_t, Entry> entries;
+    std::uint32_t recentPollTags[2] = {}; // the last two broadcast polls' tags
+    std::map<std::uint32_t, Entry> entries; // proven targets and candidates
+    std::size_t provenCount = 0;
+    // Candidates, least recently heard first: [0] only advertised, [1]
+    // answered one of our polls. Evicted from [0] first, so that a flood of
+    // forged advertisements cannot push out a target that answers polls
+    // before its IDENTIFY answer is in.
+    std::map<std::uint64_t, std::uint32_t> candidateOrder[2];
+    std::uint64_t orderSeq = 0;
     std::map<std::uint32_t, PendingIdentify> pendingIdentify; // by tag
     std::map<std::string, MalformedReply> malformedReplies; // by iface/mac/address
     std::vector<DiscoveryEvent> events;
+    std::uint64_t droppedSinceTake = 0;
+    int identifyBudget = 0;
+    int unsolicitedBudget = 0;
+    std::int64_t noiseWindowStart = 0; // 0: no window open
+    int noiseReported = 0;
+    std::uint64_t noiseSuppressed = 0;
+    std::size_t nextLink = 0;
+    Counters counters;
     std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(2048);
 
     ~Private()
     {
-        if (epollFd >= 0)
-            ::close(epollFd);
-        if (timerFd >= 0)
-            ::close(timerFd);
+        for (int fd : { epollFd, timerFd, moreFd })
+            if (fd >= 0)
+                ::close(fd);
     }
 
-    void emit(DiscoveryEvent::Type type, const DiscoveredTarget &target, std::string message)
+    const Options::Limits &limits() const { return options.limits; }
+    std::int64_t lostAfterMs() const
     {
-        events.push_back({ type, target, std::move(message), realtimeMs() });
+        return std::int64_t(options.intervalMs) * options.missedPolls;
+    }
+    std::int64_t unprovenMs() const
+    {
+        return limits().unprovenMs > 0
+            ? limits().unprovenMs
+            : std::int64_t(options.intervalMs) * (options.missedPolls + 1);
     }
 
-    void sendConfigQuery(Link &link, const MacAddress &dst, std::uint16_t shelf, std::uint8_t slot)
+    // What the owner sees: only proven paths.
+    static DiscoveredTarget published(const Entry &e)
     {
-        Header h;
-        h.destination = dst;
-        h.source = link.io->info().mac;
-        h.shelf = shelf;
-        h.slot = slot;
-        h.command = std::uint8_t(Command::QueryConfig);
-        h.tag = UserTagBit | PollTagBit | (++pollSeq & 0x3FFFFFFFu);
-        const std::size_t n = buildConfig(buffer, h, ConfigArg{});
+        DiscoveredTarget t = e.target;
+        t.paths.clear();
+        for (const Path &p : e.paths)
+            if (p.proven)
+                t.paths.push_back(p.info);
+        return t;
+    }
+
+    void push(DiscoveryEvent event)
+    {
+        if (events.size() >= limits().events) {
+            ++counters.eventsDropped;
+            ++droppedSinceTake;
+            return;
+        }
+        events.push_back(std::move(event));
+    }
+
+    void emit(DiscoveryEvent::Type type, const Entry &e, std::string message)
+    {
+        push({ type, published(e), std::move(message), realtimeMs(), 1 });
+    }
+
+    void refillBudgets()
+    {
+        identifyBudget = limits().identifiesPerInterval;
+        unsolicitedBudget = limits().unsolicitedPerInterval;
+    }
+
+    bool spend(bool solicited)
+    {
+        int &budget = solicited ? identifyBudget : unsolicitedBudget;
+        if (budget <= 0) {
+            ++counters.questionsDeferred;
+            return false;
+        }
+        --budget;
+        return true;
+    }
+
+    bool isOurPoll(std::uint32_t tag) const
+    {
+        return tag != 0 && (tag == recentPollTags[0] || tag == recentPollTags[1]);
+    }
+
+    void sendConfigQuery(Link &link, const MacAddress &dst, std::uint16_t shelf, std::uint8_t slot,
+                         std::uint32_t tag)
+    {
+        const std::size_t n =
+            buildQueryConfigRequest(buffer, link.io->info().mac, dst, shelf, slot, tag);
         link.io->queue({ buffer.data(), n });
     }
 
-    void sendIdentify(Link &link, std::uint32_t key, const MacAddress &mac)
+    // False when over the budget: the path is asked at a later poll.
+    bool sendIdentify(Link &link, std::uint32_t key, const MacAddress &mac, bool solicited)
     {
-        Header h;
-        h.destination = mac;
-        h.source = link.io->info().mac;
-        h.shelf = std::uint16_t(key >> 8);
-        h.slot = std::uint8_t(key & 0xFF);
-        h.command = std::uint8_t(Command::Ata);
-        h.tag = UserTagBit | (++identifySeq & 0x3FFFFFFFu);
-        AtaArg a;
-        a.sectorCount = 1;
-        a.cmdStatus = Ata::CmdIdentifyDevice;
-        const std::size_t n = buildAta(buffer, h, a);
+        if (!spend(solicited))
+            return false;
+        const std::uint32_t tag = UserTagBit | (++identifySeq & SequenceMask);
+        const std::size_t n =
+            buildIdentifyRequest(buffer, link.io->info().mac, mac, std::uint16_t(key >> 8),
+                                 std::uint8_t(key & 0xFF), tag);
         link.io->queue({ buffer.data(), n });
-        pendingIdentify[h.tag] = { key, link.name, mac, monotonicMs() };
-        if (pendingIdentify.size() > 4096) // answers that never came
+        if (pendingIdentify.size() >= limits().pendingIdentify) {
+            // The oldest question: tags count up (until they wrap after 2^30).
             pendingIdentify.erase(pendingIdentify.begin());
+            ++counters.identifyEvicted;
+        }
+        pendingIdentify[tag] = { key, link.name, mac, monotonicMs() };
+        return true;
     }
 
     Link *linkNamed(const std::string &name)
@@ -161,17 +263,22 @@ struct Discovery::Private
         for (auto it = pendingIdentify.begin(); it != pendingIdentify.end();)
             it = now - it->second.sentMono > 2 * options.intervalMs ? pendingIdentify.erase(it)
                                                                     : std::next(it);
+        const std::uint32_t tag = UserTagBit | PollTagBit | (++pollSeq & SequenceMask);
+        recentPollTags[1] = recentPollTags[0];
+        recentPollTags[0] = tag;
         for (Link &link : links)
-            sendConfigQuery(link, BroadcastMac, BroadcastShelf, BroadcastSlot);
-        // IDENTIFY paths that have not answered it yet.
+            sendConfigQuery(link, BroadcastMac, BroadcastShelf, BroadcastSlot, tag);
+        // IDENTIFY again the paths whose answer did not come or said
+        // nothing: proven ones, and candidates that answered a poll (one
+        // that only advertised is asked when it answers this poll).
         for (auto &[key, e] : entries) {
-            for (std::size_t i = 0; i < e.target.paths.size(); ++i) {
-                PathIdentity &id = e.identities[i];
-                if (id.known || now - id.askedMono < options.intervalMs)
+            for (Path &p : e.paths) {
+                if (p.identityKnown || !(p.proven || p.solicited)
+                    || now - p.askedMono < options.intervalMs)
                     continue;
-                if (Link *link = linkNamed(e.target.paths[i].interface)) {
-                    id.askedMono = now;
-                    sendIdentify(*link, key, e.target.paths[i].mac);
+                if (Link *link = linkNamed(p.info.interface)) {
+                    if (sendIdentify(*link, key, p.info.mac, true))
+                        p.askedMono = now;
                 }
             }
         }
@@ -186,35 +293,114 @@ struct Discovery::Private
         }
     }
 
-    void checkLoss()
+    std::map<std::uint32_t, Entry>::iterator erase(std::map<std::uint32_t, Entry>::iterator it)
+    {
+        if (it->second.proven)
+            --provenCount;
+        else
+            forgetOrder(it->second);
+        return entries.erase(it);
+    }
+
+    void forgetOrder(const Entry &e) { candidateOrder[e.solicited ? 1 : 0].erase(e.order); }
+
+    void touchCandidate(std::uint32_t key, Entry &e, bool solicited)
+    {
+        forgetOrder(e);
+        e.solicited = e.solicited || solicited;
+        e.order = ++orderSeq;
+        candidateOrder[e.solicited ? 1 : 0].emplace(e.order, key);
+    }
+
+    // Timer work, once per poll interval.
+    void checkTimers()
     {
         const std::int64_t now = monotonicMs();
-        const std::int64_t lostAfter = std::int64_t(options.intervalMs) * options.missedPolls;
+        const std::int64_t lostAfter = lostAfterMs();
+        const std::int64_t unproven = unprovenMs();
         for (auto it = entries.begin(); it != entries.end();) {
             Entry &e = it->second;
+            if (!e.proven) {
+                if (now - e.firstMono > unproven) {
+                    ++counters.candidatesExpired;
+                    it = erase(it);
+                } else {
+                    ++it;
+                }
+                continue;
+            }
+            const std::size_t before = e.paths.size();
+            std::erase_if(e.paths,
+                          [&](const Path &p) { return !p.proven && now - p.firstMono > unproven; });
+            counters.pathsExpired += before - e.paths.size();
             const std::int64_t silent = now - e.lastSeenMono;
             if (e.target.state == DiscoveredTarget::State::Online && silent > lostAfter) {
                 e.target.state = DiscoveredTarget::State::Lost;
-                char secs[32];
-                std::snprintf(secs, sizeof secs, "%.1f", double(silent) / 1000.0);
-                emit(DiscoveryEvent::Type::Lost, e.target,
-                     e.target.name() + " lost: no answer for " + secs + " s");
+                emit(DiscoveryEvent::Type::Lost, e,
+                     e.target.name() + " lost: no answer for " + secondsText(silent) + " s");
             }
             if (e.target.state == DiscoveredTarget::State::Lost && options.removeAfterMs > 0
                 && silent > options.removeAfterMs) {
-                emit(DiscoveryEvent::Type::Removed, e.target, e.target.name() + " forgotten");
-                it = entries.erase(it);
+                emit(DiscoveryEvent::Type::Removed, e, e.target.name() + " forgotten");
+                it = erase(it);
                 continue;
             }
             ++it;
         }
     }
 
+    // Ends the noise window once it is over, with one summary of what it left out.
+    void closeNoiseWindow(std::int64_t now)
+    {
+        if (noiseWindowStart == 0 || now - noiseWindowStart < limits().noiseWindowMs)
+            return;
+        if (noiseSuppressed > 0) {
+            DiscoveryEvent e{
+                DiscoveryEvent::Type::Suppressed, {}, {}, realtimeMs(), noiseSuppressed
+            };
+            e.message = "... and " + groupDigits(noiseSuppressed)
+                + " more malformed replies in the last " + secondsText(now - noiseWindowStart)
+                + " s, not reported one by one";
+            push(std::move(e));
+        }
+        noiseWindowStart = 0;
+        noiseReported = 0;
+        noiseSuppressed = 0;
+    }
+
+    void reportNoise(DiscoveryEvent event)
+    {
+        const std::int64_t now = monotonicMs();
+        closeNoiseWindow(now);
+        if (noiseWindowStart == 0)
+            noiseWindowStart = now;
+        if (noiseReported < limits().noiseEvents) {
+            ++noiseReported;
+            push(std::move(event));
+        } else {
+            ++noiseSuppressed;
+            ++counters.eventsSuppressed;
+        }
+    }
+
     void noteMalformed(const Link &link, const Header &h, const std::string &reason)
     {
+        ++counters.malformedReplies;
         const std::string id =
             link.name + "/" + formatMac(h.source) + "/" + targetName(h.shelf, h.slot);
-        MalformedReply &m = malformedReplies[id];
+        auto it = malformedReplies.find(id);
+        if (it == malformedReplies.end()) {
+            if (malformedReplies.size() >= limits().malformed) {
+                auto oldest = std::min_element(malformedReplies.begin(), malformedReplies.end(),
+                                               [](const auto &a, const auto &b) {
+                                                   return a.second.lastSeenMs < b.second.lastSeenMs;
+                                               });
+                malformedReplies.erase(oldest);
+                ++counters.malformedEvicted;
+            }
+            it = malformedReplies.try_emplace(id).first;
+        }
+        MalformedReply &m = it->second;
         const bool first = m.count == 0 || m.reason != reason;
         m.interface = link.name;
         m.mac = h.source;
@@ -227,10 +413,41 @@ struct Discovery::Private
             DiscoveredTarget t;
             t.shelf = h.shelf;
             t.slot = h.slot;
-            emit(DiscoveryEvent::Type::Malformed, t,
-                 "malformed reply from " + formatMac(h.source) + " on " + link.name + " claiming "
-                     + targetName(h.shelf, h.slot) + ": " + reason + " (not trusted)");
+            reportNoise({ DiscoveryEvent::Type::Malformed, t,
+                          "malformed reply from " + formatMac(h.source) + " on " + link.name
+                              + " claiming " + targetName(h.shelf, h.slot) + ": " + reason
+                              + " (not trusted)",
+                          realtimeMs(), 1 });
         }
+    }
+
+    // A full path table: makes room for a new path (true) or not (false).
+    bool makeRoomForPath(Entry &e, std::int64_t now)
+    {
+        std::size_t proven = 0;
+        for (const Path &p : e.paths)
+            proven += p.proven;
+        auto victim = e.paths.end();
+        for (auto p = e.paths.begin(); p != e.paths.end(); ++p) {
+            if (!p->proven && (victim == e.paths.end() || p->lastMono < victim->lastMono))
+                victim = p;
+        }
+        if (victim == e.paths.end() && proven > 1) {
+            for (auto p = e.paths.begin(); p != e.paths.end(); ++p)
+                if (now - p->lastMono > lostAfterMs()
+                    && (victim == e.paths.end() || p->lastMono < victim->lastMono))
+                    victim = p;
+        }
+        if (victim == e.paths.end())
+            return false;
+        const Path gone = *victim;
+        e.paths.erase(victim);
+        ++counters.pathsEvicted;
+        if (gone.proven)
+            emit(DiscoveryEvent::Type::Changed, e,
+                 e.target.name() + ": path " + formatMac(gone.info.mac) + " on "
+                     + gone.info.interface + " forgotten (silent; room for a new path)");
+        return true;
     }
 
     void onConfig(Link &link, const Frame &f)
@@ -243,59 +460,123 @@ struct Discovery::Private
         const std::uint32_t key = addressKey(h.shelf, h.slot);
         const std::int64_t mono = monotonicMs();
         const std::int64_t real = realtimeMs();
-        auto [it, inserted] = entries.try_emplace(key);
+        const bool solicited = isOurPoll(h.tag);
+        auto it = entries.find(key);
+        if (it == entries.end()) {
+            if (entries.size() - provenCount >= limits().candidates) {
+                const auto &order = candidateOrder[candidateOrder[0].empty() ? 1 : 0];
+                erase(entries.find(order.begin()->second));
+                ++counters.candidatesEvicted;
+            }
+            it = entries.try_emplace(key).first;
+            Entry &fresh = it->second;
+            fresh.target.shelf = h.shelf;
+            fresh.target.slot = h.slot;
+            fresh.target.firstSeenMs = real;
+            fresh.firstMono = mono;
+        }
         Entry &e = it->second;
         DiscoveredTarget &t = e.target;
-        if (inserted) {
-            t.shelf = h.shelf;
-            t.slot = h.slot;
-            t.firstSeenMs = real;
+        if (!e.proven) {
+            touchCandidate(key, e, solicited);
+            e.lastSeenMono = mono;
+            t.lastSeenMs = real;
         }
-        auto path = std::find_if(t.paths.begin(), t.paths.end(), [&](const TargetPath &p) {
-            return p.interface == link.name && p.mac == h.source;
+        auto path = std::find_if(e.paths.begin(), e.paths.end(), [&](const Path &p) {
+            return p.info.interface == link.name && p.info.mac == h.source;
         });
-        const bool newPath = path == t.paths.end();
+        const bool newPath = path == e.paths.end();
         if (newPath) {
-            t.paths.push_back({});
-            e.identities.push_back({});
-            path = t.paths.end() - 1;
-            path->interface = link.name;
-            path->mac = h.source;
+            if (e.paths.size() >= limits().pathsPerTarget && !makeRoomForPath(e, mono)) {
+                ++counters.pathsDropped;
+                return;
+            }
+            e.paths.emplace_back();
+            path = e.paths.end() - 1;
+            path->info.interface = link.name;
+            path->info.mac = h.source;
+            path->firstMono = mono;
         }
+        TargetPath &info = path->info;
         const std::string config(f.config.configString.begin(), f.config.configString.end());
         const unsigned sectors =
             std::min<unsigned>(f.config.maxSectors(), maxSectorsForMtu(link.io->info().mtu));
         const bool changed = !newPath
-            && (path->configString != config || path->bufferCount != f.config.bufferCount
-                || path->firmwareVersion != f.config.firmwareVersion
-                || path->maxSectors != f.config.maxSectors());
-        path->bufferCount = f.config.bufferCount;
-        path->firmwareVersion = f.config.firmwareVersion;
-        path->maxSectors = f.config.maxSectors();
-        path->payloadBytes = sectors * unsigned(SectorSize);
-        path->configString = config;
-        path->lastSeenMs = real;
-        t.lastSeenMs = real;
-        e.lastSeenMono = mono;
+            && (info.configString != config || info.bufferCount != f.config.bufferCount
+                || info.firmwareVersion != f.config.firmwareVersion
+                || info.maxSectors != f.config.maxSectors());
+        info.bufferCount = f.config.bufferCount;
+        info.firmwareVersion = f.config.firmwareVersion;
+        info.maxSectors = f.config.maxSectors();
+        info.payloadBytes = sectors * unsigned(SectorSize);
+        info.configString = config;
+        info.lastSeenMs = real;
+        path->lastMono = mono;
+        path->solicited = path->solicited || solicited;
 
-        if (inserted) {
-            emit(DiscoveryEvent::Type::Added, t,
-                 t.name() + " found at " + formatMac(h.source) + " on " + link.name);
-        } else if (t.state == DiscoveredTarget::State::Lost) {
-            t.state = DiscoveredTarget::State::Online;
-            emit(DiscoveryEvent::Type::Recovered, t, t.name() + " answers again");
-        } else if (newPath) {
-            emit(DiscoveryEvent::Type::Changed, t,
-                 t.name() + ": new path " + formatMac(h.source) + " on " + link.name);
-        } else if (changed && !t.conflict) {
-            // (With a conflict, two devices' answers alternate: no news.)
-            emit(DiscoveryEvent::Type::Changed, t, t.name() + ": configuration changed");
+        if (path->proven) {
+            // Only a proven path keeps a proven target online.
+            t.lastSeenMs = real;
+            e.lastSeenMono = mono;
+            if (t.state == DiscoveredTarget::State::Lost) {
+                t.state = DiscoveredTarget::State::Online;
+                emit(DiscoveryEvent::Type::Recovered, e, t.name() + " answers again");
+            } else if (changed && !t.conflict) {
+                // (With a conflict, two devices' answers alternate: no news.)
+                emit(DiscoveryEvent::Type::Changed, e, t.name() + ": configuration changed");
+            }
         }
-        PathIdentity &id = e.identities[std::size_t(path - t.paths.begin())];
-        if (!id.known && mono - id.askedMono >= options.intervalMs) {
-            id.askedMono = mono;
-            sendIdentify(link, key, h.source);
+        if (!path->identityKnown && mono - path->askedMono >= options.intervalMs
+            && sendIdentify(link, key, h.source, solicited || path->proven))
+            path->askedMono = mono;
+    }
+
+    // The path answered our IDENTIFY: list it (and its target). False when
+    // the target cannot be listed (the table is full of online targets);
+    // it is then forgotten.
+    bool prove(std::map<std::uint32_t, Entry>::iterator it, Path &path, const Link &link)
+    {
+        Entry &e = it->second;
+        DiscoveredTarget &t = e.target;
+        const std::int64_t mono = monotonicMs();
+        path.proven = true;
+        path.lastMono = mono;
+        t.lastSeenMs = path.info.lastSeenMs = realtimeMs();
+        e.lastSeenMono = mono;
+        const std::string where = formatMac(path.info.mac) + " on " + link.name;
+        if (e.proven) {
+            if (t.state == DiscoveredTarget::State::Lost) {
+                t.state = DiscoveredTarget::State::Online;
+                emit(DiscoveryEvent::Type::Recovered, e, t.name() + " answers again");
+            } else {
+                emit(DiscoveryEvent::Type::Changed, e, t.name() + ": new path " + where);
+            }
+            return true;
         }
+        if (provenCount >= limits().targets) {
+            auto victim = entries.end();
+            for (auto v = entries.begin(); v != entries.end(); ++v)
+                if (v->second.proven && v->second.target.state == DiscoveredTarget::State::Lost
+                    && (victim == entries.end()
+                        || v->second.lastSeenMono < victim->second.lastSeenMono))
+                    victim = v;
+            if (victim == entries.end()) {
+                ++counters.targetsDropped;
+                erase(it);
+                return false;
+            }
+            emit(DiscoveryEvent::Type::Removed, victim->second,
+                 victim->second.target.name() + " forgotten: lost, and room was needed for "
+                     + t.name());
+            erase(victim);
+            ++counters.targetsEvicted;
+        }
+        forgetOrder(e);
+        e.proven = true;
+        ++provenCount;
+        t.state = DiscoveredTarget::State::Online;
+        emit(DiscoveryEvent::Type::Added, e, t.name() + " found at " + where);
+        return true;
     }
 
     void onIdentify(Link &link, const Frame &f)
@@ -307,6 +588,20 @@ struct Discovery::Private
         if (p.mac != f.header.source || p.interface != link.name
             || addressKey(f.header.shelf, f.header.slot) != p.key)
             return; // not the answer to our question
+        auto it = entries.find(p.key);
+        if (it == entries.end())
+            return; // forgotten meanwhile
+        Entry &e = it->second;
+        DiscoveredTarget &t = e.target;
+        auto path = std::find_if(e.paths.begin(), e.paths.end(), [&](const Path &tp) {
+            return tp.info.interface == link.name && tp.info.mac == f.header.source;
+        });
+        if (path == e.paths.end())
+            return;
+        // Any answer to our question proves the device is there, a failed
+        // command included.
+        if (!path->proven && !prove(it, *path, link))
+            return;
         if (f.header.isError() || (f.ata.cmdStatus & Ata::StatusFailureMask)) {
             noteMalformed(link, f.header,
                           "IDENTIFY failed (ATA status " + formatByte(f.ata.cmdStatus) + ")");
@@ -318,22 +613,11 @@ struct Discovery::Private
                               + " bytes, not 512");
             return;
         }
-        auto it = entries.find(p.key);
-        if (it == entries.end())
-            return;
-        Entry &e = it->second;
-        DiscoveredTarget &t = e.target;
-        auto path = std::find_if(t.paths.begin(), t.paths.end(), [&](const TargetPath &tp) {
-            return tp.interface == link.name && tp.mac == f.header.source;
-        });
-        if (path == t.paths.end())
-            return;
         const Ata::IdentifyInfo info = Ata::parseIdentify(f.data.first<Ata::IdentifySize>());
-        PathIdentity &id = e.identities[std::size_t(path - t.paths.begin())];
-        if (!id.known) {
-            id.known = true;
-            id.serial = info.serial;
-            id.sectors = info.sectors;
+        if (!path->identityKnown) {
+            path->identityKnown = true;
+            path->serial = info.serial;
+            path->sectors = info.sectors;
         }
         if (!t.identified) {
             t.identified = true;
@@ -343,7 +627,7 @@ struct Discovery::Private
             t.firmware = info.firmware;
             t.lba48 = info.lba48;
             t.flushCache = info.flushCache;
-            emit(DiscoveryEvent::Type::Changed, t,
+            emit(DiscoveryEvent::Type::Changed, e,
                  t.name() + ": " + t.model + ", " + std::to_string(t.sectors) + " sectors, serial "
                      + t.serial);
             return;
@@ -355,7 +639,7 @@ struct Discovery::Private
                 + "\" (" + std::to_string(info.sectors) + " sectors) at "
                 + formatMac(f.header.source) + " on " + link.name
                 + "; writing to either corrupts the other";
-            emit(DiscoveryEvent::Type::Conflict, t, t.conflictDetail);
+            emit(DiscoveryEvent::Type::Conflict, e, t.conflictDetail);
         }
     }
 
@@ -364,16 +648,21 @@ struct Discovery::Private
 
     void onFrame(Link &link, std::span<const std::uint8_t> bytes)
     {
+        ++counters.frames;
         Frame f;
         const ParseError e = parseFrame(bytes, &f);
         if (e == ParseError::FrameTooShort || e == ParseError::NotAoe || !f.header.isResponse())
             return;
         if (e != ParseError::Ok) {
             // vblade's startup advertisement is a version-0 Config response
-            // with tag 0: ask that target properly instead of distrusting it.
+            // with tag 0: ask that target properly instead of distrusting it
+            // (with the current poll's tag, so that the answer counts as one
+            // to our poll).
             if (e == ParseError::UnsupportedVersion && f.header.tag == 0
                 && f.header.command == std::uint8_t(Command::QueryConfig)) {
-                sendConfigQuery(link, f.header.source, f.header.shelf, f.header.slot);
+                if (spend(false))
+                    sendConfigQuery(link, f.header.source, f.header.shelf, f.header.slot,
+                                    recentPollTags[0]);
                 return;
             }
             noteMalformed(link, f.header, parseErrorText(e));
@@ -389,6 +678,9 @@ struct Discovery::Private
 
     void process()
     {
+        std::uint64_t value = 0;
+        const ssize_t cleared = ::read(moreFd, &value, sizeof value); // empty is fine
+        (void)cleared;
         if (!started) {
             started = true;
             pollNow();
@@ -396,16 +688,31 @@ struct Discovery::Private
         std::uint64_t expirations = 0;
         if (::read(timerFd, &expirations, sizeof expirations) == sizeof expirations
             && expirations) {
-            checkLoss();
+            refillBudgets();
+            checkTimers();
             pollNow();
         }
-        for (Link &link : links) {
+        closeNoiseWindow(monotonicMs());
+        // At most framesPerProcess frames, the interfaces taking turns at
+        // going first.
+        int budget = limits().framesPerProcess;
+        for (std::size_t i = 0; i < links.size() && budget > 0; ++i) {
+            Link &link = links[(nextLink + i) % links.size()];
             current = &link;
             std::string ignored;
-            int n;
-            while ((n = link.io->receive(256, &Private::onFrameThunk, this, &ignored)) == 256) { }
+            const int n = link.io->receive(budget, &Private::onFrameThunk, this, &ignored);
+            if (n > 0)
+                budget -= n;
         }
         current = nullptr;
+        nextLink = (nextLink + 1) % links.size();
+        if (budget == 0) {
+            // Frames may be left: stay readable so that the owner calls again.
+            ++counters.batchesCut;
+            value = 1;
+            const ssize_t written = ::write(moreFd, &value, sizeof value);
+            (void)written; // fails only when it is readable already
+        }
         flush(); // IDENTIFY and unicast queries sent while receiving
     }
 };
@@ -431,12 +738,21 @@ std::unique_ptr<Discovery> Discovery::open(const Options &options, std::string *
                  "a target lost";
         return nullptr;
     }
+    const Options::Limits &l = options.limits;
+    if (l.targets < 1 || l.candidates < 1 || l.pathsPerTarget < 1 || l.malformed < 1
+        || l.pendingIdentify < 1 || l.events < 1 || l.framesPerProcess < 1
+        || l.identifiesPerInterval < 1 || l.unsolicitedPerInterval < 1 || l.noiseEvents < 1
+        || l.noiseWindowMs < 1 || l.unprovenMs < 0) {
+        *error = "every discovery limit must be at least 1 (unprovenMs: 0 for the default)";
+        return nullptr;
+    }
     std::unique_ptr<Discovery> disc(new Discovery);
     Private &p = *disc->d;
     p.options = options;
     p.epollFd = ::epoll_create1(EPOLL_CLOEXEC);
     p.timerFd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (p.epollFd < 0 || p.timerFd < 0) {
+    p.moreFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (p.epollFd < 0 || p.timerFd < 0 || p.moreFd < 0) {
         *error = std::string("cannot set up discovery: ") + std::strerror(errno);
         return nullptr;
     }
@@ -448,6 +764,8 @@ std::unique_ptr<Discovery> Discovery::open(const Options &options, std::string *
     epoll_event ev{};
     ev.events = EPOLLIN;
     ::epoll_ctl(p.epollFd, EPOLL_CTL_ADD, p.timerFd, &ev);
+    ::epoll_ctl(p.epollFd, EPOLL_CTL_ADD, p.moreFd, &ev);
+    p.refillBudgets();
     PacketFilter filter;
     filter.direction = PacketFilter::Direction::Responses;
     for (const std::string &name : options.interfaces) {
@@ -483,6 +801,16 @@ std::vector<DiscoveryEvent> Discovery::takeEvents()
 {
     std::vector<DiscoveryEvent> out;
     out.swap(d->events);
+    if (d->droppedSinceTake > 0) {
+        DiscoveryEvent e{
+            DiscoveryEvent::Type::Overflow, {}, {}, realtimeMs(), d->droppedSinceTake
+        };
+        e.message = groupDigits(d->droppedSinceTake) + " events dropped: more than "
+            + groupDigits(d->options.limits.events)
+            + " waited to be taken; the target list has the current state";
+        out.push_back(std::move(e));
+        d->droppedSinceTake = 0;
+    }
     return out;
 }
 
@@ -490,8 +818,22 @@ std::vector<DiscoveredTarget> Discovery::targets() const
 {
     std::vector<DiscoveredTarget> out;
     for (const auto &[key, e] : d->entries)
-        out.push_back(e.target);
+        if (e.proven)
+            out.push_back(Private::published(e));
     return out; // ordered by shelf, then slot (the map's key)
+}
+
+Discovery::Counters Discovery::counters() const
+{
+    Counters c = d->counters;
+    c.targets = d->provenCount;
+    c.candidates = d->entries.size() - d->provenCount;
+    for (const auto &[key, e] : d->entries)
+        c.paths += e.paths.size();
+    c.pendingIdentify = d->pendingIdentify.size();
+    c.malformed = d->malformedReplies.size();
+    c.queuedEvents = d->events.size();
+    return c;
 }
 
 std::vector<MalformedReply> Discovery::malformed() const

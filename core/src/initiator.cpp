@@ -149,6 +149,8 @@ struct Initiator::Private
     bool targetKnown = false;
     std::uint32_t configTag = 0;
     std::string configError; // an E response to our Query Config
+    // When each of target.otherPaths last answered (ns), parallel to it.
+    std::vector<std::uint64_t> otherPathSeenNs;
 
     std::vector<std::uint8_t> frameStore;
     std::size_t frameCapacity = 0;
@@ -316,13 +318,35 @@ struct Initiator::Private
             target.configString.assign(f.config.configString.begin(), f.config.configString.end());
             return;
         }
-        if (h.source != target.mac
-            && std::find(target.otherPaths.begin(), target.otherPaths.end(), h.source)
-                == target.otherPaths.end()) {
-            target.otherPaths.push_back(h.source);
+        if (h.source != target.mac)
+            noteOtherPath(h.source);
+        else
+            ignore(&stats.late); // a duplicate answer
+    }
+
+    // Anyone who sees our broadcast Query Config can answer it from any
+    // MAC: the list keeps at most MaxOtherPaths, and a new MAC replaces the
+    // one heard from longest ago (counted in otherPathsEvicted).
+    void noteOtherPath(const Aoe::MacAddress &mac)
+    {
+        const std::uint64_t now = std::uint64_t(monotonicNs());
+        auto known = std::find(target.otherPaths.begin(), target.otherPaths.end(), mac);
+        if (known != target.otherPaths.end()) {
+            otherPathSeenNs[std::size_t(known - target.otherPaths.begin())] = now;
+            ignore(&stats.late); // a duplicate answer
             return;
         }
-        ignore(&stats.late); // a duplicate answer
+        if (target.otherPaths.size() < MaxOtherPaths) {
+            target.otherPaths.push_back(mac);
+            otherPathSeenNs.push_back(now);
+            return;
+        }
+        const std::size_t oldest =
+            std::size_t(std::min_element(otherPathSeenNs.begin(), otherPathSeenNs.end())
+                        - otherPathSeenNs.begin());
+        target.otherPaths[oldest] = mac;
+        otherPathSeenNs[oldest] = now;
+        ++stats.otherPathsEvicted;
     }
 
     void sampleRtt(std::uint64_t r)
@@ -490,10 +514,9 @@ struct Initiator::Private
             break;
         }
         case Op::Identify:
-            a.cmdStatus = Ata::CmdIdentifyDevice;
-            a.sectorCount = 1;
-            a.lba = 0xA0000000u; // lba3 = 0xA0, as Linux
-            break;
+            s.frameLength = Aoe::buildIdentifyRequest({ s.frame, frameCapacity }, h.source,
+                                                      h.destination, h.shelf, h.slot, h.tag);
+            return;
         }
         s.frameLength = Aoe::buildAta({ s.frame, frameCapacity }, h, a, data);
     }
@@ -775,14 +798,10 @@ std::unique_ptr<Initiator> Initiator::open(const Options &options, std::string *
     const std::uint64_t openDeadline =
         start + std::uint64_t(std::max(opt.openTimeoutMs, 1)) * 1'000'000;
     std::array<std::uint8_t, Aoe::MinFrameSize> query{};
-    Aoe::Header h;
-    h.destination = opt.targetMac == Aoe::MacAddress{} ? Aoe::BroadcastMac : opt.targetMac;
-    h.source = d->io->info().mac;
-    h.shelf = opt.shelf;
-    h.slot = opt.slot;
-    h.command = std::uint8_t(Aoe::Command::QueryConfig);
-    h.tag = d->configTag;
-    const std::size_t queryLength = Aoe::buildConfig(query, h, Aoe::ConfigArg{});
+    const std::size_t queryLength = Aoe::buildQueryConfigRequest(
+        query, d->io->info().mac,
+        opt.targetMac == Aoe::MacAddress{} ? Aoe::BroadcastMac : opt.targetMac, opt.shelf, opt.slot,
+        d->configTag);
     std::uint64_t nextQuery = 0;
     while (!d->targetKnown) {
         std::uint64_t now = std::uint64_t(monotonicNs());

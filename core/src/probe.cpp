@@ -184,8 +184,9 @@ namespace {
                 const std::int64_t sentUs = monotonicUs();
                 for (std::size_t i = 0; i < links.size(); ++i) {
                     std::uint8_t frame[MinFrameSize + 16] = {};
-                    const std::size_t n = buildConfig(
-                        frame, request(i, BroadcastMac, Command::QueryConfig, t), ConfigArg{});
+                    const std::size_t n =
+                        buildQueryConfigRequest(frame, links[i].io->info().mac, BroadcastMac,
+                                                options.shelf, options.slot, t);
                     send(i, { frame, n });
                 }
                 std::int64_t deadline = sentUs + std::int64_t(options.timeoutMs) * 500;
@@ -285,11 +286,9 @@ namespace {
         void identify(ProbedPath &p)
         {
             const std::uint32_t t = tag();
-            AtaArg ata;
-            ata.sectorCount = 1;
-            ata.cmdStatus = Ata::CmdIdentifyDevice;
             std::uint8_t frame[MinFrameSize + 16] = {};
-            const std::size_t n = buildAta(frame, request(linkOf(p), p.mac, Command::Ata, t), ata);
+            const std::size_t n = buildIdentifyRequest(frame, links[linkOf(p)].io->info().mac,
+                                                       p.mac, options.shelf, options.slot, t);
             const auto a = ask(p, { frame, n }, t, options.timeoutMs);
             if (!a) {
                 p.identifyError = "no answer to IDENTIFY within " + secondsText(options.timeoutMs);
@@ -328,13 +327,11 @@ namespace {
         bool toTarget(const ProbedPath &p, unsigned payload)
         {
             const std::uint32_t t = tag();
-            AtaArg ata;
-            ata.sectorCount = 1;
-            ata.cmdStatus = Ata::CmdIdentifyDevice;
             std::vector<std::uint8_t> padding(payload, 0);
             std::vector<std::uint8_t> frame(AtaHeaderSize + payload + MinFrameSize);
             const std::size_t n =
-                buildAta(frame, request(linkOf(p), p.mac, Command::Ata, t), ata, padding);
+                buildIdentifyRequest(frame, links[linkOf(p)].io->info().mac, p.mac, options.shelf,
+                                     options.slot, t, padding);
             return n && ask(p, { frame.data(), n }, t, tryTimeoutMs(p)) != nullptr;
         }
 

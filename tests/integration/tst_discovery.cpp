@@ -8,6 +8,12 @@
 // the poll cadence and the documented defaults, loss and recovery, two
 // devices claiming one address, 250 targets at once, config string changes,
 // a hostile responder whose answers do not parse, and open() errors.
+// And what a LAN where anyone forges anything must not do to it: floods of
+// forged advertisements and answers from many MACs for many addresses
+// (bounded tables, no events for what never proved real, forgotten in
+// bounded time), rate-limited and summarized malformed replies, a bounded
+// event queue, a bounded batch of frames per process() call, and full
+// target and path tables.
 //
 // Two devices on one address need two MACs, or every path would be the
 // same (interface, MAC) pair: the conflict test gives each target its own
@@ -226,6 +232,102 @@ private:
     std::vector<Seen> m_seen;
 };
 
+// Forged frames from namespace A, sent by the test thread itself (its
+// socket stays in namespace A once opened): Query Config answers for many
+// addresses, address i from its own made-up MAC, and a record of what
+// discovery sends (its polls' tags, and the IDENTIFYs to forged MACs).
+class Forger
+{
+public:
+    static constexpr std::uint16_t FirstShelf = 100;
+    static std::uint16_t shelfOf(int i) { return std::uint16_t(FirstShelf + i / 250); }
+    static std::uint8_t slotOf(int i) { return std::uint8_t(i % 250); }
+    static MacAddress macOf(int i)
+    {
+        return { 0x02, 0xfe, std::uint8_t(i >> 16), std::uint8_t(i >> 8), std::uint8_t(i), 0x01 };
+    }
+    static bool isForged(const DiscoveredTarget &t) { return t.shelf >= FirstShelf; }
+
+    bool open(EtherdiskTest::NetnsPair &net, QString *error)
+    {
+        PacketFilter filter;
+        filter.direction = PacketFilter::Direction::Requests;
+        std::string why;
+        if (net.enter(net.nsA()))
+            m_io = PacketIo::open(net.ifA().toStdString(), filter, &why);
+        net.enter(net.nsB());
+        if (!m_io)
+            *error = qs(why);
+        return m_io != nullptr;
+    }
+
+    // Answers for addresses [first, first + count) carrying `tag` (0: an
+    // advertisement); `malformed`: the config string length field claims
+    // 256 bytes while none follow.
+    // PacketIo's receive ring holds about 256 frames (16 MB of 64 KB
+    // slots): tests that count every frame send at most Burst at once and
+    // let discovery take them in before the next burst.
+    static constexpr int Burst = 200;
+    void answer(int first, int count, std::uint32_t tag, bool malformed = false)
+    {
+        for (int i = first; i < first + count; ++i)
+            answerAs(shelfOf(i), slotOf(i), macOf(i), tag, malformed);
+        flush();
+    }
+    void answerAs(std::uint16_t shelf, std::uint8_t slot, const MacAddress &mac, std::uint32_t tag,
+                  bool malformed = false)
+    {
+        Header h;
+        h.destination = BroadcastMac;
+        h.source = mac;
+        h.flags = FlagResponse;
+        h.shelf = shelf;
+        h.slot = slot;
+        h.command = std::uint8_t(Command::QueryConfig);
+        h.tag = tag;
+        ConfigArg c;
+        c.bufferCount = 16;
+        c.firmwareVersion = 0x0001;
+        c.sectorCount = 2;
+        std::uint8_t out[64] = {};
+        const std::size_t n = buildConfig(out, h, c);
+        if (malformed)
+            out[30] = 0x01; // 256 bytes of config string, in a 60-byte frame
+        m_io->queue({ out, n });
+    }
+    void flush()
+    {
+        std::string why;
+        m_io->flush(&why);
+    }
+
+    // Takes in what discovery sent since the last call.
+    void drain()
+    {
+        std::string why;
+        while (m_io->receive(256, &Forger::onFrame, this, &why) > 0) { }
+    }
+
+    std::uint32_t lastPollTag = 0;
+    int identifies = 0; // IDENTIFYs to forged MACs
+
+private:
+    static void onFrame(void *ctx, std::span<const std::uint8_t> bytes)
+    {
+        auto *self = static_cast<Forger *>(ctx);
+        Frame f;
+        if (parseFrame(bytes, &f) != ParseError::Ok || f.header.isResponse())
+            return;
+        if (f.kind == FrameKind::QueryConfig && f.header.destination == BroadcastMac)
+            self->lastPollTag = f.header.tag;
+        else if (f.kind == FrameKind::Ata && f.ata.cmdStatus == Ata::CmdIdentifyDevice
+                 && f.header.destination[0] == 0x02 && f.header.destination[1] == 0xfe)
+            ++self->identifies;
+    }
+
+    std::unique_ptr<PacketIo> m_io;
+};
+
 bool isPoll(const Responder::Seen &s)
 {
     return s.kind == FrameKind::QueryConfig && s.header.destination == BroadcastMac
@@ -367,6 +469,12 @@ private slots:
     void configStringChange();
     void malformedReply();
     void identifyFails();
+    void floodOfForgedAdvertisements();
+    void unprovenForgotten();
+    void malformedSummary();
+    void eventQueueBounded();
+    void boundedBatch();
+    void fullTargetTable();
 
 private:
     bool makeImage(const QString &path, std::uint64_t sectors);
@@ -375,7 +483,8 @@ private:
                           const QString &interface, const QString &image);
     bool waitServing(std::uint16_t shelf, std::uint8_t slot, int timeoutMs);
     bool macOf(const QString &interface, MacAddress *mac);
-    bool openDriver(Driver *driver, int intervalMs, int missedPolls);
+    bool openDriver(Driver *driver, int intervalMs, int missedPolls,
+                    const Discovery::Options::Limits &limits = {});
 
     std::unique_ptr<EtherdiskTest::NetnsPair> m_net;
     QTemporaryDir m_dir;
@@ -482,12 +591,14 @@ bool tst_Discovery::macOf(const QString &interface, MacAddress *mac)
     return ok;
 }
 
-bool tst_Discovery::openDriver(Driver *driver, int intervalMs, int missedPolls)
+bool tst_Discovery::openDriver(Driver *driver, int intervalMs, int missedPolls,
+                               const Discovery::Options::Limits &limits)
 {
     Discovery::Options o;
     o.interfaces = { m_net->ifB().toStdString() };
     o.intervalMs = intervalMs;
     o.missedPolls = missedPolls;
+    o.limits = limits;
     std::string error;
     if (!driver->open(o, &error)) {
         qWarning("Discovery::open: %s", error.c_str());
@@ -1083,6 +1194,384 @@ void tst_Discovery::identifyFails()
     QVERIFY(t);
     QVERIFY2(!t->identified, qPrintable(describe(*t)));
     QCOMPARE(t->sectors, std::uint64_t(0));
+}
+
+void tst_Discovery::floodOfForgedAdvertisements()
+{
+    // One real target, and forged advertisements for 100,000 different
+    // addresses, each from its own MAC: the tables stay within their
+    // bounds, the forged addresses produce no event and are never listed,
+    // the IDENTIFYs sent to them stay within the budget, and the real target
+    // is found as usual.
+    const QString image = m_dir.filePath(QStringLiteral("flood.img"));
+    QVERIFY(makeImage(image, 2048));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 2, 2, m_net->ifA(), image));
+    QVERIFY(waitServing(2, 2, 5000));
+    Forger forger;
+    QString why;
+    QVERIFY2(forger.open(*m_net, &why), qPrintable(why));
+
+    const Discovery::Options::Limits limits; // the defaults
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls));
+    constexpr int Count = 100000, Chunk = Forger::Burst;
+    std::size_t maxCandidates = 0, maxPaths = 0, maxPending = 0, maxMalformed = 0;
+    auto sample = [&] {
+        const Discovery::Counters c = drv.d->counters();
+        maxCandidates = std::max(maxCandidates, c.candidates);
+        maxPaths = std::max(maxPaths, c.paths);
+        maxPending = std::max(maxPending, c.pendingIdentify);
+        maxMalformed = std::max(maxMalformed, c.malformed);
+        return c;
+    };
+    drv.run(100);
+    const std::int64_t start = nowMs();
+    for (int first = 0; first < Count; first += Chunk) {
+        forger.answer(first, Chunk, 0);
+        const std::uint64_t want = std::uint64_t(first + Chunk);
+        QVERIFY2(
+            drv.run(5000, [&] { return sample().frames >= want; }),
+            qPrintable(
+                QStringLiteral("%1 of %2 frames handled").arg(drv.d->counters().frames).arg(want)));
+        forger.drain();
+    }
+    drv.run(FastIntervalMs, [&] { return sample(), false; });
+    forger.drain();
+    const std::int64_t floodMs = nowMs() - start;
+    const Discovery::Counters c = sample();
+    qInfo("%d forged advertisements in %lld ms: %llu frames, at most %zu candidates, %zu paths, "
+          "%zu pending IDENTIFYs; %llu evicted, %llu expired, %llu questions deferred, %d "
+          "IDENTIFYs to forged MACs",
+          Count, static_cast<long long>(floodMs), static_cast<unsigned long long>(c.frames),
+          maxCandidates, maxPaths, maxPending, static_cast<unsigned long long>(c.candidatesEvicted),
+          static_cast<unsigned long long>(c.candidatesExpired),
+          static_cast<unsigned long long>(c.questionsDeferred), forger.identifies);
+
+    // Nothing forged is listed or announced; the real target is.
+    QVERIFY2(drv.run(3000, [&] { return drv.identified(2, 2); }), qPrintable(drv.describe()));
+    const std::vector<DiscoveredTarget> listed = drv.d->targets();
+    QVERIFY2(listed.size() == 1 && listed[0].name() == "e2.2",
+             qPrintable(QStringLiteral("%1 targets listed").arg(listed.size())));
+    QCOMPARE(listed[0].paths.size(), std::size_t(1));
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Added), 1);
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Added, 2, 2), 1);
+    QVERIFY2(drv.events.size() <= 3, qPrintable(drv.describe())); // added, changed (identity)
+    for (const DiscoveryEvent &e : drv.events)
+        QVERIFY2(!Forger::isForged(e.target), qPrintable(drv.describe()));
+
+    // Memory: every table within its bound, all the time.
+    QVERIFY2(maxCandidates <= limits.candidates, qPrintable(QString::number(maxCandidates)));
+    QVERIFY2(maxPaths <= limits.candidates + limits.pathsPerTarget,
+             qPrintable(QString::number(maxPaths)));
+    QVERIFY2(maxPending <= limits.pendingIdentify, qPrintable(QString::number(maxPending)));
+    QCOMPARE(maxMalformed, std::size_t(0));
+    QVERIFY2(maxCandidates == limits.candidates, "the flood should have filled the candidates");
+    // Every forged address is accounted for: evicted, expired or still a
+    // candidate (the real target may have been a candidate once or twice).
+    const std::uint64_t accounted = c.candidatesEvicted + c.candidatesExpired + c.candidates;
+    QVERIFY2(accounted >= std::uint64_t(Count) && accounted <= std::uint64_t(Count) + 3,
+             qPrintable(QString::number(accounted)));
+    // IDENTIFYs to what only advertised: within the per-interval budget.
+    const std::int64_t intervals = floodMs / FastIntervalMs + 2;
+    QVERIFY2(forger.identifies > 0, "the advertised addresses were never asked");
+    QVERIFY2(
+        forger.identifies <= limits.unsolicitedPerInterval * intervals,
+        qPrintable(
+            QStringLiteral("%1 IDENTIFYs in %2 intervals").arg(forger.identifies).arg(intervals)));
+    QVERIFY(c.questionsDeferred > 0);
+
+    // And once the flood is over, what never proved real is forgotten.
+    const int unprovenMs = FastIntervalMs * (FastMissedPolls + 1);
+    QVERIFY2(drv.run(unprovenMs + FastIntervalMs + TimerSlackMs,
+                     [&] { return drv.d->counters().candidates == 0; }),
+             qPrintable(QStringLiteral("%1 candidates left").arg(drv.d->counters().candidates)));
+    QCOMPARE(drv.d->targets().size(), std::size_t(1));
+}
+
+void tst_Discovery::unprovenForgotten()
+{
+    // The rule: an address is listed only once a path answered our IDENTIFY.
+    // 200 forged addresses that answer every broadcast poll (with its tag)
+    // but never an IDENTIFY, and a forged second path to a real target, are
+    // never listed, and each is forgotten (unprovenMs = (missedPolls + 1) *
+    // intervalMs = 2 s) after it was first heard, however often it answers.
+    const QString image = m_dir.filePath(QStringLiteral("unproven.img"));
+    QVERIFY(makeImage(image, 2048));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 2, 2, m_net->ifA(), image));
+    QVERIFY(waitServing(2, 2, 5000));
+    Forger forger;
+    QString why;
+    QVERIFY2(forger.open(*m_net, &why), qPrintable(why));
+    Discovery::Options::Limits limits;
+    limits.pathsPerTarget = 4;
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls, limits));
+    QVERIFY2(drv.run(3000, [&] { return drv.identified(2, 2); }), qPrintable(drv.describe()));
+    const std::size_t mark = drv.events.size();
+
+    constexpr int Count = 200, ForgedPaths = 20;
+    const int unprovenMs = FastIntervalMs * (FastMissedPolls + 1);
+    std::int64_t filledAt = 0, firstExpiredAt = 0;
+    const std::int64_t start = nowMs();
+    while (nowMs() - start < unprovenMs + 3 * FastIntervalMs) {
+        forger.drain();
+        forger.answer(0, Count, forger.lastPollTag);
+        for (int i = 0; i < ForgedPaths; ++i)
+            forger.answerAs(2, 2, Forger::macOf(500000 + i), forger.lastPollTag);
+        forger.flush();
+        drv.run(100);
+        const Discovery::Counters c = drv.d->counters();
+        if (!filledAt && c.candidates >= std::size_t(Count))
+            filledAt = nowMs();
+        if (!firstExpiredAt && c.candidatesExpired > 0)
+            firstExpiredAt = nowMs();
+        const auto real = drv.target(2, 2);
+        QVERIFY(real);
+        QVERIFY2(real->paths.size() == 1, qPrintable(describe(*real)));
+        QVERIFY2(c.candidates <= std::size_t(Count), qPrintable(QString::number(c.candidates)));
+        QVERIFY2(c.paths <= std::size_t(Count) + limits.pathsPerTarget,
+                 qPrintable(QString::number(c.paths)));
+        QCOMPARE(drv.d->targets().size(), std::size_t(1));
+    }
+    const Discovery::Counters c = drv.d->counters();
+    qInfo("filled after %lld ms, first expired %lld ms later; %llu expired, %llu paths evicted, "
+          "%llu paths expired, %d IDENTIFYs to forged MACs",
+          static_cast<long long>(filledAt - start),
+          static_cast<long long>(firstExpiredAt - filledAt),
+          static_cast<unsigned long long>(c.candidatesExpired),
+          static_cast<unsigned long long>(c.pathsEvicted),
+          static_cast<unsigned long long>(c.pathsExpired), forger.identifies);
+    QVERIFY(filledAt > 0);
+    QVERIFY2(firstExpiredAt > 0, "no candidate expired");
+    // Forgotten unprovenMs after first heard, noticed at the next poll tick.
+    QVERIFY2(firstExpiredAt - filledAt >= unprovenMs - FastIntervalMs - TimerSlackMs
+                 && firstExpiredAt - filledAt <= unprovenMs + FastIntervalMs + TimerSlackMs,
+             qPrintable(QString::number(firstExpiredAt - filledAt)));
+    QVERIFY2(c.candidatesExpired >= std::uint64_t(Count),
+             qPrintable(QString::number(c.candidatesExpired)));
+    QVERIFY(forger.identifies >= Count); // they were asked, and never answered
+    // The forged paths of e2.2 evicted each other (never the real one).
+    QVERIFY2(c.pathsEvicted >= std::uint64_t(ForgedPaths - 3),
+             qPrintable(QString::number(c.pathsEvicted)));
+    QCOMPARE(c.pathsDropped, std::uint64_t(0));
+    // No event about any of it.
+    QVERIFY2(drv.events.size() == mark, qPrintable(drv.describe(mark)));
+
+    // Silence: all of it gone within unprovenMs plus a tick.
+    QVERIFY2(drv.run(unprovenMs + FastIntervalMs + TimerSlackMs,
+                     [&] {
+                         const Discovery::Counters n = drv.d->counters();
+                         return n.candidates == 0 && n.paths == 1;
+                     }),
+             qPrintable(QStringLiteral("%1 candidates, %2 paths left")
+                            .arg(drv.d->counters().candidates)
+                            .arg(drv.d->counters().paths)));
+    QVERIFY(drv.d->counters().pathsExpired > 0);
+    const auto real = drv.target(2, 2);
+    QVERIFY(real && real->state == DiscoveredTarget::State::Online && real->identified);
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Added), 1);
+}
+
+void tst_Discovery::malformedSummary()
+{
+    // 500 malformed replies, each from another MAC for another address,
+    // within one noise window: 5 Malformed events, then one Suppressed
+    // event for the other 495 at the end of the window.
+    Forger forger;
+    QString why;
+    QVERIFY2(forger.open(*m_net, &why), qPrintable(why));
+    Discovery::Options::Limits limits;
+    limits.noiseEvents = 5;
+    limits.noiseWindowMs = 1500;
+    limits.malformed = 64;
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls, limits));
+    drv.run(100);
+    constexpr int Count = 500;
+    for (int sent = 0; sent < Count; sent += Forger::Burst) {
+        const int n = std::min(Forger::Burst, Count - sent);
+        forger.answer(sent, n, 0, true);
+        QVERIFY2(drv.run(3000, [&] { return drv.d->counters().frames >= std::uint64_t(sent + n); }),
+                 qPrintable(QString::number(drv.d->counters().frames)));
+    }
+    const int first =
+        drv.find(DiscoveryEvent::Type::Malformed, Forger::shelfOf(0), Forger::slotOf(0));
+    QVERIFY2(first >= 0, qPrintable(drv.describe()));
+    const std::int64_t windowStart = drv.eventMs[std::size_t(first)];
+    auto summaryIndex = [&] {
+        for (std::size_t i = 0; i < drv.events.size(); ++i)
+            if (drv.events[i].type == DiscoveryEvent::Type::Suppressed)
+                return int(i);
+        return -1;
+    };
+    QVERIFY2(
+        drv.run(limits.noiseWindowMs + FastIntervalMs + 1000, [&] { return summaryIndex() >= 0; }),
+        qPrintable(drv.describe()));
+    const std::size_t si = std::size_t(summaryIndex());
+    const DiscoveryEvent &summary = drv.events[si];
+    qInfo("%s", summary.message.c_str());
+    const std::int64_t after = drv.eventMs[si] - windowStart;
+    QVERIFY2(after >= limits.noiseWindowMs - TimerSlackMs
+                 && after <= limits.noiseWindowMs + FastIntervalMs + TimerSlackMs,
+             qPrintable(QStringLiteral("summary %1 ms after the first event").arg(after)));
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Malformed), limits.noiseEvents);
+    QCOMPARE(summary.count, std::uint64_t(Count - limits.noiseEvents));
+    QVERIFY2(summary.message.find("and 495 more malformed replies in the last")
+                 != std::string::npos,
+             summary.message.c_str());
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Suppressed), 1);
+    // The list keeps the 64 most recent; the rest were evicted, and counted.
+    const Discovery::Counters c = drv.d->counters();
+    QCOMPARE(drv.d->malformed().size(), limits.malformed);
+    QCOMPARE(c.malformed, limits.malformed);
+    QCOMPARE(c.malformedReplies, std::uint64_t(Count));
+    QCOMPARE(c.malformedEvicted, std::uint64_t(Count) - limits.malformed);
+    QCOMPARE(c.eventsSuppressed, std::uint64_t(Count - limits.noiseEvents));
+    for (const MalformedReply &m : drv.d->malformed())
+        QVERIFY2(m.shelf >= Forger::shelfOf(Count - int(limits.malformed)),
+                 qPrintable(drv.describe()));
+    QVERIFY(drv.d->targets().empty());
+
+    // A new window: reported again at once, and nothing to summarize.
+    const std::size_t mark = drv.events.size();
+    forger.answer(Count, 3, 0, true);
+    QVERIFY2(drv.run(1000,
+                     [&] {
+                         return drv.count(DiscoveryEvent::Type::Malformed)
+                             == limits.noiseEvents + 3;
+                     }),
+             qPrintable(drv.describe(mark)));
+    drv.run(limits.noiseWindowMs + FastIntervalMs + TimerSlackMs);
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Suppressed), 1);
+}
+
+void tst_Discovery::eventQueueBounded()
+{
+    // An owner that does not take its events: at most `events` wait, the
+    // rest are dropped, counted, and summarized by one Overflow event.
+    Forger forger;
+    QString why;
+    QVERIFY2(forger.open(*m_net, &why), qPrintable(why));
+    Discovery::Options::Limits limits;
+    limits.events = 10;
+    limits.noiseEvents = 1000;
+    Discovery::Options o;
+    o.interfaces = { m_net->ifB().toStdString() };
+    o.intervalMs = FastIntervalMs;
+    o.limits = limits;
+    std::string error;
+    std::unique_ptr<Discovery> d = Discovery::open(o, &error);
+    QVERIFY2(d, error.c_str());
+    d->process();
+    constexpr int Count = 100;
+    forger.answer(0, Count, 0, true);
+    const std::int64_t deadline = nowMs() + 3000;
+    while (d->counters().frames < std::uint64_t(Count) && nowMs() < deadline) {
+        pollfd p{ d->fd(), POLLIN, 0 };
+        ::poll(&p, 1, 100);
+        d->process();
+    }
+    const Discovery::Counters c = d->counters();
+    QCOMPARE(c.frames, std::uint64_t(Count));
+    QCOMPARE(c.queuedEvents, limits.events);
+    QCOMPARE(c.eventsDropped, std::uint64_t(Count) - limits.events);
+    const std::vector<DiscoveryEvent> events = d->takeEvents();
+    QCOMPARE(events.size(), limits.events + 1);
+    for (std::size_t i = 0; i < limits.events; ++i)
+        QCOMPARE(events[i].type, DiscoveryEvent::Type::Malformed);
+    QCOMPARE(events.back().type, DiscoveryEvent::Type::Overflow);
+    QCOMPARE(events.back().count, std::uint64_t(Count) - limits.events);
+    qInfo("%s", events.back().message.c_str());
+    QVERIFY2(events.back().message.find("90 events dropped") == 0, events.back().message.c_str());
+    QVERIFY(d->takeEvents().empty());
+    QCOMPARE(d->counters().queuedEvents, std::size_t(0));
+}
+
+void tst_Discovery::boundedBatch()
+{
+    // 200 frames waiting, 40 per process() call: each call handles 40 and
+    // leaves fd() readable; the sixth finds none and fd() goes quiet.
+    Forger forger;
+    QString why;
+    QVERIFY2(forger.open(*m_net, &why), qPrintable(why));
+    Discovery::Options::Limits limits;
+    limits.framesPerProcess = 40;
+    Discovery::Options o;
+    o.interfaces = { m_net->ifB().toStdString() };
+    o.intervalMs = 60000; // no timer tick during the test
+    o.limits = limits;
+    std::string error;
+    std::unique_ptr<Discovery> d = Discovery::open(o, &error);
+    QVERIFY2(d, error.c_str());
+    d->process(); // the first poll
+    QCOMPARE(d->counters().frames, std::uint64_t(0));
+    auto readable = [&] {
+        pollfd p{ d->fd(), POLLIN, 0 };
+        return ::poll(&p, 1, 0) == 1;
+    };
+    QVERIFY(!readable());
+    constexpr int Count = Forger::Burst;
+    forger.answer(0, Count, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // all of them in the ring
+    QVERIFY(readable());
+    for (int call = 1; call <= Count / limits.framesPerProcess; ++call) {
+        d->process();
+        QCOMPARE(d->counters().frames, std::uint64_t(call * limits.framesPerProcess));
+        QVERIFY2(readable(), qPrintable(QStringLiteral("not readable after call %1").arg(call)));
+    }
+    d->process();
+    QCOMPARE(d->counters().frames, std::uint64_t(Count));
+    QCOMPARE(d->counters().batchesCut, std::uint64_t(Count / limits.framesPerProcess));
+    QCOMPARE(d->counters().candidates, std::size_t(Count));
+    QVERIFY(!readable());
+}
+
+void tst_Discovery::fullTargetTable()
+{
+    // Room for two targets: a third one is not listed while both are
+    // online (an online target is never evicted), and takes the place of
+    // the first once that one is lost.
+    Discovery::Options::Limits limits;
+    limits.targets = 2;
+    std::vector<QProcess *> targets;
+    for (int slot = 1; slot <= 3; ++slot) {
+        const QString image = m_dir.filePath(QStringLiteral("full%1.img").arg(slot));
+        QVERIFY(makeImage(image, 2048));
+        if (slot < 3) {
+            targets.push_back(startTarget(QStringLiteral("etherdisk"), 20, std::uint8_t(slot),
+                                          m_net->ifA(), image));
+            QVERIFY(targets.back());
+            QVERIFY(waitServing(20, std::uint8_t(slot), 5000));
+        }
+    }
+    Driver drv;
+    QVERIFY(openDriver(&drv, FastIntervalMs, FastMissedPolls, limits));
+    QVERIFY2(drv.run(3000, [&] { return drv.identified(20, 1) && drv.identified(20, 2); }),
+             qPrintable(drv.describe()));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 20, 3, m_net->ifA(),
+                        m_dir.filePath(QStringLiteral("full3.img"))));
+    QVERIFY2(drv.run(3000, [&] { return drv.d->counters().targetsDropped >= 2; }),
+             qPrintable(QString::number(drv.d->counters().targetsDropped)));
+    QVERIFY(!drv.target(20, 3));
+    QCOMPARE(drv.d->targets().size(), std::size_t(2));
+    QCOMPARE(drv.count(DiscoveryEvent::Type::Added, 20, 3), 0);
+    QCOMPARE(drv.d->counters().targetsEvicted, std::uint64_t(0));
+
+    const std::size_t mark = drv.events.size();
+    targets[0]->kill();
+    targets[0]->waitForFinished(5000);
+    QVERIFY2(drv.run(FastIntervalMs * (FastMissedPolls + 3), [&] { return drv.identified(20, 3); }),
+             qPrintable(drv.describe(mark)));
+    const int lost = drv.find(DiscoveryEvent::Type::Lost, 20, 1, mark);
+    const int removed = drv.find(DiscoveryEvent::Type::Removed, 20, 1, mark);
+    const int added = drv.find(DiscoveryEvent::Type::Added, 20, 3, mark);
+    QVERIFY2(lost >= 0 && lost < removed && removed < added, qPrintable(drv.describe(mark)));
+    QVERIFY2(drv.events[std::size_t(removed)].message.find("e20.3") != std::string::npos,
+             drv.events[std::size_t(removed)].message.c_str());
+    QVERIFY(!drv.target(20, 1));
+    QVERIFY(drv.target(20, 2));
+    QCOMPARE(drv.d->counters().targetsEvicted, std::uint64_t(1));
+    QCOMPARE(drv.d->targets().size(), std::size_t(2));
 }
 
 QTEST_GUILESS_MAIN(tst_Discovery)

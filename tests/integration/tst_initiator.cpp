@@ -31,6 +31,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <poll.h>
 #include <thread>
 
@@ -273,6 +274,7 @@ private slots:
     void lbaOutOfRange();
     void noTarget();
     void hostileTarget();
+    void otherPathsBounded();
 
 private:
     void addTargetRows(bool withMtu);
@@ -771,6 +773,73 @@ void tst_Initiator::hostileTarget()
     QVERIFY2(ini->read(100, span(buf, Guard, Len), &error), error.c_str());
     QVERIFY(buf.mid(Guard, Len) == expected);
     hostile.stop();
+}
+
+void tst_Initiator::otherPathsBounded()
+{
+    // Anyone who sees our broadcast Query Config can answer it from any MAC:
+    // 200 forged answers with the right tag from 200 MACs leave at most
+    // MaxOtherPaths in otherPaths (the 16 heard last), count the rest as
+    // evicted, and change nothing about the target we use.
+    QVERIFY(makeImage(pattern(ImageBytes, 8)));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), m_net->ifA()));
+    PacketFilter filter;
+    filter.direction = PacketFilter::Direction::Requests;
+    filter.addresses.push_back({ Shelf, Slot });
+    std::string error;
+    QVERIFY(m_net->enter(m_net->nsA()));
+    std::unique_ptr<PacketIo> forger = PacketIo::open(m_net->ifA().toStdString(), filter, &error);
+    QVERIFY(m_net->enter(m_net->nsB()));
+    QVERIFY2(forger, error.c_str());
+    std::unique_ptr<Initiator> ini = openInitiator();
+    QVERIFY(ini);
+    const MacAddress real = ini->target().mac;
+    QVERIFY(ini->target().otherPaths.empty());
+
+    // The question the initiator broadcast, as everyone on the LAN saw it.
+    std::vector<Header> queries;
+    forger->receive(
+        256,
+        [](void *ctx, std::span<const std::uint8_t> bytes) {
+            Frame f;
+            if (parseFrame(bytes, &f) == ParseError::Ok && f.kind == FrameKind::QueryConfig)
+                static_cast<std::vector<Header> *>(ctx)->push_back(f.header);
+        },
+        &queries, &error);
+    QVERIFY(!queries.empty());
+    const Header query = queries.front();
+
+    constexpr int Count = 200;
+    auto forgedMac = [](int i) {
+        return MacAddress{ 0x02, 0xfe, 0, 0, std::uint8_t(i >> 8), std::uint8_t(i) };
+    };
+    for (int i = 0; i < Count; ++i) {
+        ConfigArg c;
+        c.bufferCount = 1;
+        c.sectorCount = 1;
+        std::uint8_t out[64] = {};
+        const std::size_t n = buildConfig(out, responseHeader(query, forgedMac(i), Shelf, Slot), c);
+        forger->queue({ out, n });
+        if (i % 50 == 49) {
+            forger->flush(&error); // well within the initiator's receive ring
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            QByteArray sector(512, '\0');
+            QVERIFY2(ini->read(0, span(sector), &error), error.c_str()); // takes them in
+        }
+    }
+    const Initiator::TargetInfo &t = ini->target();
+    QCOMPARE(t.otherPaths.size(), Initiator::MaxOtherPaths);
+    QCOMPARE(ini->stats().otherPathsEvicted, std::uint64_t(Count) - Initiator::MaxOtherPaths);
+    std::set<MacAddress> kept(t.otherPaths.begin(), t.otherPaths.end());
+    for (int i = Count - int(Initiator::MaxOtherPaths); i < Count; ++i)
+        QVERIFY2(kept.count(forgedMac(i)),
+                 qPrintable(QString::fromStdString(formatMac(forgedMac(i)))));
+    // Still talking to the real target, with its settings.
+    QCOMPARE(t.mac, real);
+    QCOMPARE(int(t.bufferCount), 32);
+    QByteArray back(4 * 512, '\0');
+    QVERIFY2(ini->read(8, span(back), &error), error.c_str());
+    QVERIFY(back == pattern(ImageBytes, 8).mid(8 * 512, 4 * 512));
 }
 
 QTEST_GUILESS_MAIN(tst_Initiator)

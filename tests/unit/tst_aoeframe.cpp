@@ -55,6 +55,8 @@ private slots:
     void errorResponseEchoingRequest();
     void buildAtaOffsets();
     void buildPadsToMinimum();
+    void requestBuilders_data();
+    void requestBuilders();
     void buildRejectsWhatCannotBeEncoded();
     void roundTripEveryKind();
     void responseHeaderSwapsAndFillsAddress();
@@ -403,6 +405,67 @@ void tst_AoeFrame::buildAtaOffsets()
     QCOMPARE(buf[36], 'd');
     QCOMPARE(buf[36 + 511], 'd');
     QCOMPARE(buf[36 + 512], 0xcc); // nothing written past the frame
+}
+
+void tst_AoeFrame::requestBuilders_data()
+{
+    // The questions discovery, probe and the initiator ask, byte for byte:
+    // Ethernet header, §2 common header, then the §5 / §4 argument, zero
+    // padded to the 60-byte Ethernet minimum.
+    QTest::addColumn<QByteArray>("built");
+    QTest::addColumn<QByteArray>("expected");
+    const auto pad = [](QByteArray a, int to) {
+        a.append(QByteArray(to - a.size(), '\0'));
+        return a;
+    };
+    std::vector<std::uint8_t> buf(1600, 0xcc);
+    auto take = [&](std::size_t n) {
+        return QByteArray(reinterpret_cast<const char *>(buf.data()), qsizetype(n));
+    };
+
+    std::size_t n = buildQueryConfigRequest(buf, MacB, BroadcastMac, BroadcastShelf, BroadcastSlot,
+                                            0xc0000001u);
+    QTest::newRow("query config broadcast")
+        << take(n)
+        << pad(hex("ffffffffffff 02ed00000002 88a2 | 10 00 ffff ff 01 c0000001 | 0000 0000 00 10 "
+                   "0000"),
+               60);
+    n = buildQueryConfigRequest(buf, MacB, MacA, 0x1234, 0x56, 0x80abcdefu);
+    QTest::newRow("query config unicast")
+        << take(n)
+        << pad(hex("02ed00000001 02ed00000002 88a2 | 10 00 1234 56 01 80abcdef | 0000 0000 00 10 "
+                   "0000"),
+               60);
+    n = buildIdentifyRequest(buf, MacB, MacA, 7, 3, 0x80000005u);
+    // AFlags 0, feature 0, count 1, 0xEC; lba0..5 = 00 00 00 a0 00 00 (as Linux).
+    QTest::newRow("identify")
+        << take(n)
+        << pad(hex("02ed00000001 02ed00000002 88a2 | 10 00 0007 03 00 80000005 | 00 00 01 ec | "
+                   "000000a00000 | 0000"),
+               60);
+    const std::vector<std::uint8_t> padding(100, 0x5a);
+    n = buildIdentifyRequest(buf, MacB, MacA, 0xfffe, 0xfe, 0xffffffffu, padding);
+    QTest::newRow("identify padded")
+        << take(n)
+        << (hex("02ed00000001 02ed00000002 88a2 | 10 00 fffe fe 00 ffffffff | 00 00 01 ec | "
+                "000000a00000 | 0000")
+            + QByteArray(100, '\x5a'));
+}
+
+void tst_AoeFrame::requestBuilders()
+{
+    QFETCH(QByteArray, built);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(built.toHex(' '), expected.toHex(' '));
+    // And they parse back as the requests they are.
+    Frame f;
+    QCOMPARE(parseFrame(bytes(built), &f), ParseError::Ok);
+    QVERIFY(!f.header.isResponse());
+    QCOMPARE(f.anomalies, 0u);
+    // Too small a buffer: nothing written.
+    std::vector<std::uint8_t> small(40);
+    QCOMPARE(buildQueryConfigRequest(small, MacA, MacB, 1, 1, 1), std::size_t(0));
+    QCOMPARE(buildIdentifyRequest(small, MacA, MacB, 1, 1, 1), std::size_t(0));
 }
 
 void tst_AoeFrame::buildPadsToMinimum()

@@ -297,6 +297,24 @@ std::size_t buildReserve(std::span<std::uint8_t> out, const Header &header, std:
 std::size_t buildRaw(std::span<std::uint8_t> out, const Header &header,
                      std::span<const std::uint8_t> arg);
 
+// The two questions every initiator side of Etherdisk asks (discovery, probe
+// and the userspace initiator build them here and nowhere else), from
+// `source` to `destination` (BroadcastMac, or one target's MAC) about
+// shelf.slot (wildcards allowed for Query Config) with `tag`:
+// - Query Config read (§5): every config field zero, no config string.
+// - ATA IDENTIFY DEVICE (§4): no AFlags, sector count 1, command 0xEC, LBA
+//   bytes zero except lba3 = 0xA0 (device/head register: the obsolete bits
+//   set), exactly as the Linux driver's aoecmd_ata_id sends it. `padding`
+//   bytes follow the ATA header (probe measures how large a frame reaches
+//   the target); a target ignores data on a non-write command.
+std::size_t buildQueryConfigRequest(std::span<std::uint8_t> out, const MacAddress &source,
+                                    const MacAddress &destination, std::uint16_t shelf,
+                                    std::uint8_t slot, std::uint32_t tag);
+std::size_t buildIdentifyRequest(std::span<std::uint8_t> out, const MacAddress &source,
+                                 const MacAddress &destination, std::uint16_t shelf,
+                                 std::uint8_t slot, std::uint32_t tag,
+                                 std::span<const std::uint8_t> padding = {});
+
 // Largest number of data sectors one ATA frame carries on a link of `mtu`
 // bytes: floor((mtu - 36) / 512), capped at 255 (the Sector Count is 8 bits).
 // 36 is what vblade, ggaoed and Linux subtract (§4.3): interoperable, if 14

@@ -71,11 +71,17 @@ public:
         int initialRtoUs = 250000; // as Linux, before the first sample
     };
     static constexpr unsigned MaxWindow = 1024;
+    // Bound of TargetInfo::otherPaths (see there).
+    static constexpr std::size_t MaxOtherPaths = 16;
 
     struct TargetInfo
     {
         Aoe::MacAddress mac{}; // the first responder: every frame goes here
-        std::vector<Aoe::MacAddress> otherPaths; // further responders (not used for I/O)
+        // Further MACs that answered our Query Config (not used for I/O), in
+        // the order first heard. At most MaxOtherPaths: a new one replaces
+        // the one heard from longest ago (Stats::otherPathsEvicted counts
+        // them), so that forged answers from many MACs cannot grow it.
+        std::vector<Aoe::MacAddress> otherPaths;
         std::uint16_t bufferCount = 0;
         std::uint16_t firmwareVersion = 0;
         unsigned targetMaxSectors = 0; // Query Config sector count (0 on the wire = 2)
@@ -135,6 +141,7 @@ public:
         std::uint64_t foreign = 0; // not from our target / not a response / not our tag
         std::uint64_t sendErrors = 0; // frames the interface refused (treated as lost)
         std::uint64_t kernelDrops = 0; // receive ring overflows
+        std::uint64_t otherPathsEvicted = 0; // see TargetInfo::otherPaths
         std::uint64_t rttSamples = 0;
         std::uint64_t srttUs = 0;
         std::uint64_t rttvarUs = 0;
