@@ -10,7 +10,7 @@
 //
 // Where vblade is known to deviate from the protocol, the vblade row asserts
 // vblade's behaviour and the etherdisk row the correct one (section numbers
-// refer to /work/shared/reference/aoe-protocol.md):
+// refer to docs/aoe-protocol.md):
 //  * vblade does not pad short frames (§1, §9): its Config responses are
 //    32 + string-length bytes on veth. aoeping and aoecfg skip every frame
 //    shorter than 60 bytes (aoetools `if (n < 60) continue;`), so they never

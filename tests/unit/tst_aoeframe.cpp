@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // The AoEr11 codec, table-driven from the byte offsets of
-// shared/reference/aoe-protocol.md (section numbers in comments).
+// docs/aoe-protocol.md (section numbers in comments).
 
 #include "etherdisk/aoeframe.h"
 #include "testutil.h"

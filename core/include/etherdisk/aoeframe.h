@@ -4,7 +4,7 @@
 // AoE revision 11 frame codec: parse and build every message of the protocol,
 // requests and responses, Ethernet header included.
 //
-// Byte offsets and semantics: docs in shared/reference/aoe-protocol.md, which
+// Byte offsets and semantics: docs in docs/aoe-protocol.md, which
 // cites AoEr11 (Hopkins, Coile; Feb 2009), vblade, ggaoed, the Linux aoe
 // driver and tcpdump's print-aoe.c. Section numbers below ("§4") refer to it.
 //

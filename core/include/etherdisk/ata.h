@@ -3,7 +3,7 @@
 //
 // The ATA side of AoE: opcodes, status and error bits, and the 512-byte
 // IDENTIFY DEVICE page (build for targets, parse for initiators).
-// Facts: shared/reference/aoe-protocol.md §4.1 and §4.2; word numbers are
+// Facts: docs/aoe-protocol.md §4.1 and §4.2; word numbers are
 // those of ATA/ATAPI-8 ACS.
 #pragma once
 

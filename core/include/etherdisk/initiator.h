@@ -13,7 +13,7 @@
 // target's buffer count), sent in batches (one sendmmsg) and received in
 // batches (libpcap ring).
 //
-// Reliability (shared/reference/aoe-protocol.md §8): every frame has a
+// Reliability (docs/aoe-protocol.md §8): every frame has a
 // retransmission timer, RTO = srtt + 4 * rttvar (Jacobson/Karels) from
 // measured round trips, Karn's rule (no samples from retransmitted frames),
 // exponential backoff per frame, and a NEW tag on every retransmission so a
