@@ -245,10 +245,10 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
     }
     auto exp = std::make_unique<Export>();
     exp->cfg = config;
-    exp->cfg.fd = -1;
     if (!openBacking(exp.get(), error))
         return false;
     // From here on the caller's fd is no longer needed: we hold our own.
+    exp->cfg.fd = -1;
     exp->serial = config.serial.empty() ? derivedSerial(config) : config.serial;
     Ata::IdentifyInfo id;
     id.sectors = exp->sectors;
