@@ -26,9 +26,11 @@
 //              EIO. As Linux does after a failed writeback, the dirty data
 //              they covered is marked clean without reaching the durable
 //              state: a later successful fsync does not save it
+//   fail-next-sync  the next fsync or fdatasync fails so, later ones work
 //   pass-sync  syncs work again
-// Reading /.control tells the state ("on"/"off", syncs "pass"/"fail", and
-// how many syncs failed).
+// Reading /.control tells the state: "on"/"off", syncs "pass"/"fail", how
+// many syncs failed and how many times a file was opened (so a test can
+// tell whether a program reopened its file).
 //
 // Every open is direct_io: the kernel's page cache keeps nothing, so this
 // cache is the only one and O_DIRECT opens work. Single-threaded, data in
@@ -74,7 +76,9 @@ struct State
     std::uint32_t generation = 1; // bumped by every cut: older descriptors fail
     bool off = false;
     bool failSync = false;
+    bool failNextSync = false;
     unsigned failedSyncs = 0;
+    unsigned opens = 0; // of files, not counting /.control
 };
 
 State g;
@@ -134,10 +138,18 @@ void markDirty(Node *n, std::size_t offset, std::size_t size)
 
 // fsync of a file: its dirty blocks and size become durable, or, while syncs
 // fail, are dropped as Linux drops a failed writeback.
+bool syncFails()
+{
+    const bool fail = g.failSync || g.failNextSync;
+    g.failNextSync = false;
+    if (fail)
+        ++g.failedSyncs;
+    return fail;
+}
+
 int syncNode(Node *n)
 {
-    if (g.failSync) {
-        ++g.failedSyncs;
+    if (syncFails()) {
         n->dirty.clear();
         n->sizeDirty = false;
         return -EIO;
@@ -171,7 +183,8 @@ void powerCut()
 std::string controlText()
 {
     return std::string(g.off ? "off" : "on") + " sync=" + (g.failSync ? "fail" : "pass")
-        + " failed-syncs=" + std::to_string(g.failedSyncs) + "\n";
+        + " failed-syncs=" + std::to_string(g.failedSyncs) + " opens=" + std::to_string(g.opens)
+        + "\n";
 }
 
 void fillStat(const Node *n, struct stat *st)
@@ -264,6 +277,7 @@ int createOp(const char *path, mode_t mode, fuse_file_info *fi)
         return rc;
     fi->fh = handle(n);
     fi->direct_io = 1;
+    ++g.opens;
     return 0;
 }
 
@@ -283,6 +297,7 @@ int openOp(const char *path, fuse_file_info *fi)
         return -EISDIR;
     fi->fh = handle(n);
     fi->direct_io = 1;
+    ++g.opens;
     return 0;
 }
 
@@ -317,8 +332,10 @@ int control(const char *buf, size_t size)
         g.off = false;
     else if (cmd == "fail-sync")
         g.failSync = true;
+    else if (cmd == "fail-next-sync")
+        g.failNextSync = true;
     else if (cmd == "pass-sync")
-        g.failSync = false;
+        g.failSync = g.failNextSync = false;
     else
         return -EINVAL;
     std::fprintf(stderr, "volatilefs: %s\n", cmd.c_str());
@@ -447,10 +464,8 @@ int fsyncdirOp(const char *path, int, fuse_file_info *)
 {
     if (g.off)
         return -EIO;
-    if (g.failSync) {
-        ++g.failedSyncs;
+    if (syncFails())
         return -EIO;
-    }
     const std::string dir = path;
     for (auto it = g.durableNames.begin(); it != g.durableNames.end();) {
         if (it->first != "/" && parentOf(it->first) == dir)
