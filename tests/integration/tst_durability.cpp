@@ -510,8 +510,7 @@ void tst_Durability::powerCutVblade()
 {
     // For the record, not a requirement: vblade -s opens the image O_SYNC.
     const QString vblade = EtherdiskTest::programPath(QStringLiteral("vblade"));
-    if (vblade.isEmpty())
-        QSKIP("vblade is not installed (reported only, never required)");
+    ETHERDISK_REQUIRE(!vblade.isEmpty(), QStringLiteral("vblade is not installed"));
     m_fs = std::make_unique<VolatileFs>();
     QVERIFY(m_fs->start(m_dir.filePath(QStringLiteral("cut-vblade")),
                         qint64(ImageBlocks * BlockBytes)));
@@ -967,9 +966,8 @@ void tst_Durability::ioUringCompletionsNeverOverflow()
     AsyncIo aio;
     std::string note;
     QVERIFY(aio.init(4, &note));
-    if (!aio.usingIoUring())
-        QSKIP(qPrintable(QStringLiteral("io_uring unavailable here: ")
-                         + QString::fromStdString(note)));
+    ETHERDISK_REQUIRE(aio.usingIoUring(),
+                      QStringLiteral("io_uring unavailable here: ") + QString::fromStdString(note));
     QCOMPARE(aio.inFlightLimit(), 8u); // sized explicitly: twice the submission queue
     const QString path = m_dir.filePath(QStringLiteral("aio.img"));
     constexpr int Ops = 300;
