@@ -305,6 +305,8 @@ void Engine::Private::submitPending()
             return;
         Export *exp = op->exp;
         ++exp->inFlight;
+        if (op->kind == IoOp::Kind::Write)
+            ++exp->writesInFlight;
         const off_t offset = off_t(op->requests[0]->offset);
         const int iovs = int(op->count);
         IoOp *done = op;
@@ -413,9 +415,22 @@ void Engine::Private::syncFailedOn(Export *exp, int result)
                  + " and a sync succeeds");
 }
 
+bool Engine::Private::canReopen(const Export *exp)
+{
+    // Reads may still be in flight (a busy export always has some): the new
+    // description takes the old one's descriptor number (adoptBacking), so
+    // they finish on the old file or, not yet in the kernel, on the same file
+    // reopened. Writes and syncs must have finished: one completing after
+    // the recovery would count as covered by it.
+    return !exp->syncRunning && exp->writesInFlight == 0;
+}
+
 void Engine::Private::adoptBacking(Export *exp, Export *fresh, const std::string &how)
 {
-    std::swap(exp->fd, fresh->fd); // the old one closes with `fresh`
+    // Same descriptor number, new open file description: operations queued
+    // with the old number use the new one.
+    if (::dup3(fresh->fd, exp->fd, O_CLOEXEC) < 0)
+        std::swap(exp->fd, fresh->fd); // the old one closes with `fresh`
     exp->reopenWanted = false;
     exp->reopenRefused.clear();
     if (!exp->syncFailed) {
@@ -438,7 +453,7 @@ void Engine::Private::reopenBacking()
 {
     for (const auto &e : exports) {
         Export *exp = e.get();
-        if (!exp->reopenWanted || exp->busy() || exp->fromFd)
+        if (!exp->reopenWanted || !canReopen(exp) || exp->fromFd)
             continue;
         // Open the path again (never through a symbolic link); keep the old
         // descriptor unless the path still names the same file or device and
@@ -491,11 +506,11 @@ bool Engine::Private::reopenBackingFd(std::uint16_t shelf, std::uint8_t slot, in
         *error = makeError(ErrorKind::InvalidArgument, "the passed file descriptor is not open");
         return false;
     }
-    if (exp->busy()) {
+    if (!canReopen(exp)) {
         *error = makeError(ErrorKind::Failed,
                            exp->cfg.name()
-                               + " still has I/O in flight on the old descriptor: "
-                                 "try again once it has completed or failed");
+                               + " still has writes in flight on the old descriptor: "
+                                 "try again once they have completed or failed");
         return false;
     }
     Export probe;
@@ -598,11 +613,14 @@ void Engine::Private::completeOp(IoOp *op, int result)
                      exp->cfg.name()
                          + ": backing store reopened and synced: writes accepted again");
             } else {
+                // Tried again every second: one event per new reason.
                 exp->reopenWanted = !exp->fromFd;
-                exp->backingError = std::string("fdatasync failed: ") + std::strerror(-result);
-                emit(EngineEvent::Type::BackingFailed, exp,
-                     exp->cfg.name() + ": the sync after reopening failed too ("
-                         + std::strerror(-result) + "): writes still fail");
+                const std::string why = std::string("fdatasync failed: ") + std::strerror(-result);
+                if (why != exp->backingError)
+                    emit(EngineEvent::Type::BackingFailed, exp,
+                         exp->cfg.name() + ": the sync after reopening failed too ("
+                             + std::strerror(-result) + "): writes still fail");
+                exp->backingError = why;
             }
         } else if (result < 0) {
             syncFailedOn(exp, result);
@@ -616,6 +634,8 @@ void Engine::Private::completeOp(IoOp *op, int result)
         return;
     }
     --exp->inFlight;
+    if (op->kind == IoOp::Kind::Write)
+        --exp->writesInFlight;
     bool success = result >= 0 && std::size_t(result) == op->bytes;
     // A short transfer means the backing file shrank under us.
     noteBacking(exp, success ? 0 : (result < 0 ? result : -EIO));

@@ -166,6 +166,7 @@ namespace EngineInternal {
         // is reopened and a sync on the new descriptor succeeds.
         bool syncFailed = false;
         bool recoverySync = false; // that sync is running on syncOp
+        unsigned writesInFlight = 0; // write operations submitted and not completed
         std::string reopenRefused; // why the last reopen was refused (one event per reason)
         // --- end durability -------------------------------------------------
 
@@ -270,6 +271,7 @@ struct Engine::Private
     void noteBacking(Export *exp, int result);
     void reopenBacking();
     bool reopenBackingFd(std::uint16_t shelf, std::uint8_t slot, int fd, Error *error);
+    bool canReopen(const Export *exp);
     void adoptBacking(Export *exp, Export *fresh, const std::string &how);
     void syncFailedOn(Export *exp, int result);
     void retireDone();

@@ -126,7 +126,7 @@ public:
     // accepted again only once a sync on the new descriptor succeeds
     // (BackingRecovered, or BackingFailed if it does not). False with *error,
     // and nothing changed, when the export is unknown, was created from a
-    // path, still has I/O in flight, or `fd` is unusable.
+    // path, still has writes in flight, or `fd` is unusable.
     bool reopenBacking(std::uint16_t shelf, std::uint8_t slot, int fd, Error *error);
     std::vector<ExportStatus> status();
 
