@@ -41,7 +41,12 @@ bool AsyncIo::init(unsigned entries, std::string *note)
         return false;
     }
     auto ring = std::make_unique<Ring>();
-    const int rc = io_uring_queue_init(entries, &ring->ring, 0);
+    // The completion queue's size is explicit, and it bounds what is in the
+    // kernel at once (see the header).
+    io_uring_params params{};
+    params.flags = IORING_SETUP_CQSIZE;
+    params.cq_entries = entries * 2;
+    const int rc = io_uring_queue_init_params(entries, &ring->ring, &params);
     if (rc < 0) {
         *note = std::string("io_uring unavailable (") + std::strerror(-rc)
             + "): disk I/O runs synchronously";
@@ -52,6 +57,7 @@ bool AsyncIo::init(unsigned entries, std::string *note)
         *note = "io_uring eventfd registration failed: disk I/O runs synchronously";
         return true;
     }
+    m_limit = ring->ring.cq.ring_entries;
     m_ring = std::move(ring);
     return true;
 }
@@ -91,9 +97,7 @@ void AsyncIo::readv(int fd, const iovec *iov, unsigned count, std::uint64_t offs
         m_syncDone.push_back({ user, n < 0 ? -errno : int(n) });
         return;
     }
-    auto *sqe = static_cast<io_uring_sqe *>(nextSqe());
-    io_uring_prep_readv(sqe, fd, iov, count, offset);
-    io_uring_sqe_set_data(sqe, user);
+    queue({ Deferred::Kind::Read, fd, iov, count, offset, user });
 }
 
 void AsyncIo::writev(int fd, const iovec *iov, unsigned count, std::uint64_t offset, void *user)
@@ -106,9 +110,7 @@ void AsyncIo::writev(int fd, const iovec *iov, unsigned count, std::uint64_t off
         m_syncDone.push_back({ user, n < 0 ? -errno : int(n) });
         return;
     }
-    auto *sqe = static_cast<io_uring_sqe *>(nextSqe());
-    io_uring_prep_writev(sqe, fd, iov, count, offset);
-    io_uring_sqe_set_data(sqe, user);
+    queue({ Deferred::Kind::Write, fd, iov, count, offset, user });
 }
 
 void AsyncIo::fdatasync(int fd, void *user)
@@ -118,9 +120,43 @@ void AsyncIo::fdatasync(int fd, void *user)
         m_syncDone.push_back({ user, rc < 0 ? -errno : 0 });
         return;
     }
+    queue({ Deferred::Kind::Sync, fd, nullptr, 0, 0, user });
+}
+
+void AsyncIo::queue(const Deferred &op)
+{
+    // In order: once something waits, everything after it waits too.
+    if (m_inKernel >= m_limit || !m_deferred.empty()) {
+        m_deferred.push_back(op);
+        return;
+    }
+    prepare(op);
+}
+
+void AsyncIo::prepare(const Deferred &op)
+{
     auto *sqe = static_cast<io_uring_sqe *>(nextSqe());
-    io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
-    io_uring_sqe_set_data(sqe, user);
+    switch (op.kind) {
+    case Deferred::Kind::Read:
+        io_uring_prep_readv(sqe, op.fd, op.iov, op.count, op.offset);
+        break;
+    case Deferred::Kind::Write:
+        io_uring_prep_writev(sqe, op.fd, op.iov, op.count, op.offset);
+        break;
+    case Deferred::Kind::Sync:
+        io_uring_prep_fsync(sqe, op.fd, IORING_FSYNC_DATASYNC);
+        break;
+    }
+    io_uring_sqe_set_data(sqe, op.user);
+    ++m_inKernel;
+}
+
+void AsyncIo::issueDeferred()
+{
+    while (!m_deferred.empty() && m_inKernel < m_limit) {
+        prepare(m_deferred.front());
+        m_deferred.pop_front();
+    }
 }
 
 void AsyncIo::submit()
@@ -148,8 +184,10 @@ std::size_t AsyncIo::reap(std::vector<Completion> *out)
     while (io_uring_peek_cqe(&m_ring->ring, &cqe) == 0 && cqe) {
         out->push_back({ io_uring_cqe_get_data(cqe), cqe->res });
         io_uring_cqe_seen(&m_ring->ring, cqe);
+        --m_inKernel;
         ++n;
     }
+    issueDeferred();
     return n;
 }
 

@@ -6,9 +6,18 @@
 // call. Where io_uring is unavailable (kernel.io_uring_disabled, seccomp
 // policies, old kernels) the same interface runs each operation synchronously
 // at submission: slower, never wrong.
+//
+// Completions never overflow: the completion queue is sized explicitly (twice
+// the submission queue) and at most that many operations are in the kernel
+// at once. Operations beyond it wait here, in order, and are handed to the
+// kernel as completions are reaped (reap() queues them; the next submit()
+// sends them). So a caller may queue any number of operations without
+// reaping in between, and a completion is never dropped or left in the
+// kernel's overflow list.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <sys/uio.h>
@@ -28,6 +37,11 @@ public:
     // io_uring cannot be set up (reason in *note).
     bool init(unsigned entries, std::string *note);
     bool usingIoUring() const { return m_ring != nullptr; }
+    // Operations in the kernel at once, at most (the completion queue's size);
+    // 0 for synchronous I/O.
+    unsigned inFlightLimit() const { return m_limit; }
+    // Queued operations waiting for room in the completion queue.
+    std::size_t deferred() const { return m_deferred.size(); }
     // Call on the thread that submits: lets up to `maxWorkers` blocking
     // operations run at once.
     void prepareThread(unsigned maxWorkers);
@@ -51,14 +65,31 @@ public:
         int result; // bytes transferred, or -errno
     };
     // Appends every completion available now to *out; returns how many.
+    // Deferred operations take the room the completions leave: call
+    // submit() afterwards.
     std::size_t reap(std::vector<Completion> *out);
 
 private:
     struct Ring;
+    struct Deferred
+    {
+        enum class Kind : std::uint8_t { Read, Write, Sync } kind;
+        int fd;
+        const iovec *iov;
+        unsigned count;
+        std::uint64_t offset;
+        void *user;
+    };
     void *nextSqe();
+    void queue(const Deferred &op);
+    void prepare(const Deferred &op);
+    void issueDeferred();
     std::unique_ptr<Ring> m_ring;
     int m_eventFd = -1;
     std::vector<Completion> m_syncDone; // fallback completions
+    unsigned m_limit = 0; // completion queue entries
+    unsigned m_inKernel = 0; // prepared and not yet reaped
+    std::deque<Deferred> m_deferred; // beyond m_limit, in submission order
 };
 
 } // namespace Etherdisk

@@ -449,12 +449,12 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
     }
     auto exp = std::make_unique<Export>();
     exp->cfg = config;
-    exp->cfg.fd = -1;
     exp->clientEvents.windowMs = exp->wireEvents.windowMs =
         std::max<std::int64_t>(1, options.noiseWindowMs);
     if (!openBacking(exp.get(), error))
         return false;
     // From here on the caller's fd is no longer needed: we hold our own.
+    exp->cfg.fd = -1;
     exp->writable = !config.readOnly;
     exp->serial = config.serial.empty() ? derivedSerial(config) : config.serial;
     rebuildIdentify(exp.get());

@@ -40,19 +40,60 @@ namespace {
         }
     }
 
+    // Direct mode sends every AoE request (a multiple of 512 bytes at a
+    // multiple of 512 bytes) straight to the device: that needs a logical
+    // block size of 512 (a 4Kn disk has 4096) and, for files, a file system
+    // whose direct I/O alignment is 512. Block devices say so (BLKSSZGET);
+    // for files an O_DIRECT read of 512 bytes tells.
+    bool directIoWorks(int fd, bool blockDevice, const std::string &what, Error *error)
+    {
+        auto refuse = [&](const std::string &why) {
+            *error = { ErrorKind::InvalidArgument,
+                       what + " " + why
+                           + ": direct mode needs 512-byte direct I/O (AoE sectors are 512 "
+                             "bytes); use write mode \"sync\" instead" };
+            return false;
+        };
+        if (blockDevice) {
+            int logical = 0;
+            if (::ioctl(fd, BLKSSZGET, &logical) == 0 && logical > 512)
+                return refuse("has " + std::to_string(logical) + "-byte logical sectors");
+        }
+        void *buf = nullptr;
+        if (posix_memalign(&buf, 4096, 512) != 0) {
+            *error = { ErrorKind::Failed, "out of memory" };
+            return false;
+        }
+        ssize_t n;
+        do
+            n = ::pread(fd, buf, 512, 0);
+        while (n < 0 && errno == EINTR);
+        const int e = errno;
+        std::free(buf);
+        if (n < 0 && e == EINVAL)
+            return refuse("does not allow 512-byte direct I/O (a larger block size or "
+                          "alignment)");
+        return true;
+    }
+
 } // namespace
 
 // --- the backing store ------------------------------------------------------------
 
-bool Engine::Private::openBacking(Export *exp, Error *error)
+bool Engine::Private::openBacking(Export *exp, Error *error, bool reopen)
 {
     const ExportConfig &c = exp->cfg;
     const bool direct = c.writeMode == WriteMode::Direct;
     int flags = (c.readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
     if (direct)
         flags |= O_DIRECT;
-    const std::string what = c.path.empty() ? "the passed file descriptor" : c.path;
+    // A reopen never follows a symbolic link: whoever can change the link
+    // could point the export at another file.
+    if (reopen)
+        flags |= O_NOFOLLOW;
+    const std::string what = c.fd >= 0 ? "the passed file descriptor" : c.path;
     int fd;
+    exp->fromFd = c.fd >= 0;
     if (c.fd >= 0) {
         const int mode = ::fcntl(c.fd, F_GETFL);
         if (mode < 0) {
@@ -64,6 +105,15 @@ bool Engine::Private::openBacking(Export *exp, Error *error)
             *error = makeError(ErrorKind::PermissionDenied,
                                "the backing file was opened read-only: export it read-only or open "
                                "it for writing");
+            return false;
+        }
+        if (mode & O_APPEND) {
+            // Linux ignores pwrite's offset on an O_APPEND descriptor: every
+            // write would land at the end of the file, not at its sector.
+            *error = makeError(ErrorKind::InvalidArgument,
+                               "the passed file descriptor was opened with O_APPEND, so writes "
+                               "would land at the end of the file instead of at their sector: "
+                               "open it without O_APPEND");
             return false;
         }
         // Our own open file description, so O_DIRECT does not leak to the caller's.
@@ -79,6 +129,11 @@ bool Engine::Private::openBacking(Export *exp, Error *error)
                                what
                                    + ": the file system does not support O_DIRECT; use write mode "
                                      "\"sync\" instead");
+        else if (e == ELOOP && reopen)
+            *error = makeError(ErrorKind::InvalidArgument,
+                               what
+                                   + " is a symbolic link: not followed when reopening (it may "
+                                     "point elsewhere now); remove and add the export again");
         else if (e == ENOENT)
             *error = makeError(ErrorKind::NoSuchFile, "no such file or device: " + what);
         else if (e == EACCES || e == EPERM || e == EROFS)
@@ -103,6 +158,10 @@ bool Engine::Private::openBacking(Export *exp, Error *error)
         *error = makeError(ErrorKind::Failed, "cannot stat " + what + ": " + std::strerror(errno));
         return false;
     }
+    exp->dev = st.st_dev;
+    exp->ino = st.st_ino;
+    exp->rdev = st.st_rdev;
+    exp->blockDevice = S_ISBLK(st.st_mode);
     std::uint64_t bytes = 0;
     if (S_ISREG(st.st_mode)) {
         bytes = std::uint64_t(st.st_size);
@@ -117,6 +176,8 @@ bool Engine::Private::openBacking(Export *exp, Error *error)
             makeError(ErrorKind::InvalidArgument, what + " is not a regular file or block device");
         return false;
     }
+    if (direct && !directIoWorks(fd, S_ISBLK(st.st_mode), what, error))
+        return false;
     struct statfs fs
     {
     };
@@ -219,6 +280,16 @@ void Engine::Private::submitPending()
         aio.submit(); // syncs queued by FLUSH CACHE (no system call when nothing is queued)
         return;
     }
+    // After a failed sync no write reaches the store until it is recovered
+    // (see syncFailedOn): fail them here, reads go on.
+    pendingIo.erase(std::remove_if(pendingIo.begin(), pendingIo.end(),
+                                   [this](Request *s) {
+                                       if (!s->write || !s->exp->syncFailed)
+                                           return false;
+                                       respond(s, false, Ata::ErrorUncorrectable);
+                                       return true;
+                                   }),
+                    pendingIo.end());
     // Adjacent requests of one export and direction become one vectored
     // operation: Linux splits sequential I/O into 1 KiB (MTU 1500) frames.
     std::stable_sort(pendingIo.begin(), pendingIo.end(), [](const Request *a, const Request *b) {
@@ -234,6 +305,8 @@ void Engine::Private::submitPending()
             return;
         Export *exp = op->exp;
         ++exp->inFlight;
+        if (op->kind == IoOp::Kind::Write)
+            ++exp->writesInFlight;
         const off_t offset = off_t(op->requests[0]->offset);
         const int iovs = int(op->count);
         IoOp *done = op;
@@ -289,12 +362,9 @@ void Engine::Private::submitPending()
 void Engine::Private::noteBacking(Export *exp, int result)
 {
     if (result >= 0) {
-        if (!exp->backingOk) {
-            {
-                std::lock_guard lock(statusMutex);
-                exp->backingOk = true;
-                exp->backingError.clear();
-            }
+        // A read that works says nothing about data a failed sync may have lost.
+        if (!exp->backingOk && !exp->syncFailed) {
+            setBacking(exp, true, {});
             emit(EngineEvent::Type::BackingRecovered, exp,
                  exp->cfg.name() + ": backing store I/O works again");
         }
@@ -308,49 +378,162 @@ void Engine::Private::noteBacking(Export *exp, int result)
     case ENOTCONN:
     case ESTALE:
     case EBADF:
-        exp->reopenWanted = !exp->cfg.path.empty();
+        exp->reopenWanted = !exp->fromFd;
         updateTimer(); // retried once a second until it works
         break;
     default:
         break; // ENOSPC and the like: the same file works again once the cause is gone
     }
     if (exp->backingOk || exp->backingError != why) {
-        {
-            std::lock_guard lock(statusMutex);
-            exp->backingOk = false;
-            exp->backingError = why;
-        }
+        setBacking(exp, false, why);
         emit(EngineEvent::Type::BackingFailed, exp,
-             exp->cfg.name() + ": I/O error on "
-                 + (exp->cfg.path.empty() ? "backing store" : exp->cfg.path) + ": " + why
-                 + (result == -ENOSPC ? " (the file system is full)" : ""));
+             exp->cfg.name() + ": I/O error on " + (exp->fromFd ? "backing store" : exp->cfg.path)
+                 + ": " + why + (result == -ENOSPC ? " (the file system is full)" : ""));
     }
+}
+
+// Backing-store state is read by status() on other threads.
+void Engine::Private::setBacking(Export *exp, bool ok, std::string error)
+{
+    std::lock_guard lock(statusMutex);
+    exp->backingOk = ok;
+    exp->backingError = std::move(error);
+}
+
+void Engine::Private::syncFailedOn(Export *exp, int result)
+{
+    // Linux marks the pages of a failed writeback clean and reports the error
+    // once: a later fdatasync on the same file may return 0 although the data
+    // never reached the disk. So nothing is acknowledged as written from here
+    // on, in any write mode, until the store is reopened and a sync succeeds.
+    const std::string why = std::strerror(-result);
+    const bool first = !exp->syncFailed;
+    exp->syncFailed = true;
+    exp->reopenWanted = !exp->fromFd;
+    setBacking(exp, false, "fdatasync failed: " + why);
+    updateTimer(); // retried once a second
+    if (first)
+        emit(EngineEvent::Type::BackingFailed, exp,
+             exp->cfg.name() + ": fdatasync of "
+                 + (exp->fromFd ? "the backing store" : exp->cfg.path) + " failed (" + why
+                 + "): writes since the last good sync may be lost; every write fails until "
+                 + (exp->fromFd ? "the owner hands over a fresh descriptor"
+                                : "the store is reopened")
+                 + " and a sync succeeds");
+}
+
+bool Engine::Private::canReopen(const Export *exp)
+{
+    // Reads may still be in flight (a busy export always has some): the new
+    // description takes the old one's descriptor number (adoptBacking), so
+    // they finish on the old file or, not yet in the kernel, on the same file
+    // reopened. Writes and syncs must have finished: one completing after
+    // the recovery would count as covered by it.
+    return !exp->syncRunning && exp->writesInFlight == 0;
+}
+
+void Engine::Private::adoptBacking(Export *exp, Export *fresh, const std::string &how)
+{
+    // Same descriptor number, new open file description: operations queued
+    // with the old number use the new one.
+    if (::dup3(fresh->fd, exp->fd, O_CLOEXEC) < 0)
+        std::swap(exp->fd, fresh->fd); // the old one closes with `fresh`
+    exp->reopenWanted = false;
+    exp->reopenRefused.clear();
+    if (!exp->syncFailed) {
+        setBacking(exp, true, {}); // until the next I/O says otherwise
+        emit(EngineEvent::Type::BackingRecovered, exp,
+             exp->cfg.name() + ": " + how + " after I/O errors");
+        return;
+    }
+    // Writes stay refused until this sync on the new descriptor succeeds.
+    exp->recoverySync = true;
+    exp->syncRunning = true;
+    exp->syncOp.kind = IoOp::Kind::Sync;
+    exp->syncOp.exp = exp;
+    aio.fdatasync(exp->fd, &exp->syncOp);
+    aio.submit();
 }
 
 void Engine::Private::reopenBacking()
 {
     for (const auto &e : exports) {
         Export *exp = e.get();
-        if (!exp->reopenWanted || exp->busy())
+        if (!exp->reopenWanted || !canReopen(exp) || exp->fromFd)
             continue;
-        // Open the path again; keep the old descriptor unless the new one
-        // is usable and still large enough for what initiators were told.
+        // Open the path again (never through a symbolic link); keep the old
+        // descriptor unless the path still names the same file or device and
+        // it still holds what initiators were told.
         Export probe;
         probe.cfg = exp->cfg;
+        probe.cfg.fd = -1;
         probe.cfg.length = exp->sectors;
-        Error ignored;
-        if (!openBacking(&probe, &ignored))
+        Error err;
+        std::string refused;
+        if (!openBacking(&probe, &err, true))
+            refused = err.message;
+        else if (exp->blockDevice
+                     ? !probe.blockDevice || probe.rdev != exp->rdev
+                     : probe.blockDevice || probe.dev != exp->dev || probe.ino != exp->ino)
+            refused = exp->cfg.path
+                + (exp->blockDevice
+                       ? " is now another device (device number differs)"
+                       : " is now another file (device or inode differs): it was replaced")
+                + "; not reopened, remove and add the export again";
+        if (!refused.empty()) {
+            if (refused != exp->reopenRefused) {
+                exp->reopenRefused = refused;
+                emit(EngineEvent::Type::BackingFailed, exp,
+                     exp->cfg.name() + ": not reopening the backing store: " + refused);
+            }
             continue;
-        std::swap(exp->fd, probe.fd); // the old one closes with `probe`
-        exp->reopenWanted = false;
-        {
-            std::lock_guard lock(statusMutex);
-            exp->backingOk = true; // until the next I/O says otherwise
-            exp->backingError.clear();
         }
-        emit(EngineEvent::Type::BackingRecovered, exp,
-             exp->cfg.name() + ": reopened " + exp->cfg.path + " after I/O errors");
+        adoptBacking(exp, &probe, "reopened " + exp->cfg.path);
     }
+}
+
+bool Engine::Private::reopenBackingFd(std::uint16_t shelf, std::uint8_t slot, int fd, Error *error)
+{
+    auto it = std::find_if(exports.begin(), exports.end(), [&](const auto &e) {
+        return e->cfg.shelf == shelf && e->cfg.slot == slot;
+    });
+    if (it == exports.end()) {
+        *error = makeError(ErrorKind::NotFound, targetName(shelf, slot) + " is not exported");
+        return false;
+    }
+    Export *exp = it->get();
+    if (!exp->fromFd) {
+        *error = makeError(ErrorKind::InvalidArgument,
+                           exp->cfg.name() + " was exported from " + exp->cfg.path
+                               + ", not a file descriptor: the engine reopens the path itself");
+        return false;
+    }
+    if (fd < 0) {
+        *error = makeError(ErrorKind::InvalidArgument, "the passed file descriptor is not open");
+        return false;
+    }
+    if (!canReopen(exp)) {
+        *error = makeError(ErrorKind::Failed,
+                           exp->cfg.name()
+                               + " still has writes in flight on the old descriptor: "
+                                 "try again once they have completed or failed");
+        return false;
+    }
+    Export probe;
+    probe.cfg = exp->cfg;
+    probe.cfg.fd = fd;
+    probe.cfg.length = exp->sectors;
+    if (!openBacking(&probe, error))
+        return false;
+    adoptBacking(exp, &probe, "took a fresh descriptor");
+    return true;
+}
+
+bool Engine::reopenBacking(std::uint16_t shelf, std::uint8_t slot, int fd, Error *error)
+{
+    bool ok = false;
+    d->runOnLoop([&] { ok = d->reopenBackingFd(shelf, slot, fd, error); });
+    return ok;
 }
 
 void Engine::Private::respond(Request *req, bool success, std::uint8_t error)
@@ -414,6 +597,14 @@ void Engine::Private::startSync(Export *exp)
 {
     if (exp->syncRunning || exp->syncWaiting.empty())
         return;
+    if (exp->syncFailed) {
+        // Nothing can be made durable now: fail writes and flushes at once.
+        std::vector<Request *> failed;
+        failed.swap(exp->syncWaiting);
+        for (Request *s : failed)
+            respond(s, false, Ata::ErrorUncorrectable);
+        return;
+    }
     exp->syncInFlight.swap(exp->syncWaiting);
     exp->syncWaiting.clear();
     exp->syncRunning = true;
@@ -427,17 +618,46 @@ void Engine::Private::completeOp(IoOp *op, int result)
     Export *exp = op->exp;
     if (op->kind == IoOp::Kind::Sync) {
         exp->syncRunning = false;
-        noteBacking(exp, result);
+        if (exp->recoverySync) {
+            // The sync on a reopened store: only its success lifts syncFailed.
+            exp->recoverySync = false;
+            if (result >= 0) {
+                exp->syncFailed = false;
+                setBacking(exp, true, {});
+                emit(EngineEvent::Type::BackingRecovered, exp,
+                     exp->cfg.name()
+                         + ": backing store reopened and synced: writes accepted again");
+            } else {
+                // Tried again every second: one event per new reason.
+                exp->reopenWanted = !exp->fromFd;
+                updateTimer();
+                const std::string why = std::string("fdatasync failed: ") + std::strerror(-result);
+                if (why != exp->backingError)
+                    emit(EngineEvent::Type::BackingFailed, exp,
+                         exp->cfg.name() + ": the sync after reopening failed too ("
+                             + std::strerror(-result) + "): writes still fail");
+                setBacking(exp, false, why);
+            }
+        } else if (result < 0) {
+            syncFailedOn(exp, result);
+        } else {
+            noteBacking(exp, result);
+        }
         for (Request *s : exp->syncInFlight)
             respond(s, result >= 0, Ata::ErrorUncorrectable);
         exp->syncInFlight.clear();
-        startSync(exp); // writes that completed meanwhile
+        startSync(exp); // writes that completed meanwhile, or fail them
         return;
     }
     --exp->inFlight;
-    const bool success = result >= 0 && std::size_t(result) == op->bytes;
+    if (op->kind == IoOp::Kind::Write)
+        --exp->writesInFlight;
+    bool success = result >= 0 && std::size_t(result) == op->bytes;
     // A short transfer means the backing file shrank under us.
     noteBacking(exp, success ? 0 : (result < 0 ? result : -EIO));
+    // A write issued before a sync failed is not acknowledged after it.
+    if (op->kind == IoOp::Kind::Write && exp->syncFailed)
+        success = false;
     if (success && op->kind == IoOp::Kind::Write && exp->needsSync() && !exp->removed) {
         for (unsigned i = 0; i < op->count; ++i)
             exp->syncWaiting.push_back(op->requests[i]);

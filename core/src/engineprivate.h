@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <sys/types.h>
 #include <sys/uio.h>
 #include <thread>
 #include <unistd.h>
@@ -227,6 +228,25 @@ namespace EngineInternal {
         // vanished and came back, a network or FUSE file system restarted).
         bool reopenWanted = false;
 
+        // --- durability (enginediskio.cpp) ---------------------------------
+        // Created from ExportConfig::fd: never reopened by path, only with a
+        // descriptor the owner hands over (Engine::reopenBacking).
+        bool fromFd = false;
+        // What was opened first; a path is reopened only if it still names
+        // this file (device and inode) or this block device (st_rdev).
+        dev_t dev = 0;
+        ino_t ino = 0;
+        dev_t rdev = 0;
+        bool blockDevice = false;
+        // An fdatasync failed: what it covered may be lost (Linux marks the
+        // pages clean anyway), so every write and flush fails until the store
+        // is reopened and a sync on the new descriptor succeeds.
+        bool syncFailed = false;
+        bool recoverySync = false; // that sync is running on syncOp
+        unsigned writesInFlight = 0; // write operations submitted and not completed
+        std::string reopenRefused; // why the last reopen was refused (one event per reason)
+        // --- end durability -------------------------------------------------
+
         bool needsSync() const { return cfg.writeMode != WriteMode::Writeback; }
         bool busy() const { return inFlight > 0 || syncRunning; }
         ~Export()
@@ -333,7 +353,7 @@ struct Engine::Private
     // exports and interfaces
     bool addExport(const ExportConfig &config, Error *error);
     bool removeExport(std::uint16_t shelf, std::uint8_t slot, Error *error);
-    bool openBacking(Export *exp, Error *error);
+    bool openBacking(Export *exp, Error *error, bool reopen = false);
     Iface *acquireIface(const std::string &name, Error *error);
     bool attach(Export *exp, Iface *iface, std::string *error);
     void detach(Export *exp, Iface *iface);
@@ -375,7 +395,12 @@ struct Engine::Private
     void startSync(Export *exp);
     void respond(Request *req, bool ok, std::uint8_t error);
     void noteBacking(Export *exp, int result);
+    void setBacking(Export *exp, bool ok, std::string error);
     void reopenBacking();
+    bool reopenBackingFd(std::uint16_t shelf, std::uint8_t slot, int fd, Error *error);
+    bool canReopen(const Export *exp);
+    void adoptBacking(Export *exp, Export *fresh, const std::string &how);
+    void syncFailedOn(Export *exp, int result);
     void retireDone();
 };
 

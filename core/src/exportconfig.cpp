@@ -442,11 +442,20 @@ bool writeFileAtomically(const std::string &path, std::string_view content, std:
         ::unlink(tmp.c_str());
         return false;
     }
+    // The rename is durable only once the directory is: until then a power
+    // loss brings the old file back, so a failure here is a failure.
     const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
+    if (dfd < 0) {
+        *error = "cannot open " + dir + " to flush it: " + std::strerror(errno);
+        return false;
     }
+    if (::fsync(dfd) < 0) {
+        *error = "cannot flush " + dir + " (the new " + path
+            + " may not survive a power loss): " + std::strerror(errno);
+        ::close(dfd);
+        return false;
+    }
+    ::close(dfd);
     return true;
 }
 

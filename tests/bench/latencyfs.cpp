@@ -8,7 +8,10 @@
 // one request at a time (vblade) cannot exceed 1/latency IOPS; a target
 // that keeps many requests in flight can.
 //
-//   latencyfs MOUNTPOINT --size=BYTES [--latency-us=500] [-f] [fuse options]
+//   latencyfs MOUNTPOINT --size=BYTES [--latency-us=500] [--inode=2] [-f] [fuse options]
+//
+// --inode sets the inode number disk.img reports: a server restarted with
+// another number looks like another file at the same path (tests use it).
 //
 // Low-level FUSE API: one thread reads requests and queues them with their
 // due time, a second thread answers each when it is due. So the latency is
@@ -38,6 +41,7 @@ struct Options
 {
     unsigned long long size = 0;
     unsigned latencyUs = 500;
+    unsigned long inode = 2; // st_ino of disk.img
 };
 
 Options g_options;
@@ -124,6 +128,7 @@ void fillAttr(fuse_ino_t ino, struct stat *st)
         st->st_mode = S_IFDIR | 0755;
         st->st_nlink = 2;
     } else {
+        st->st_ino = g_options.inode;
         st->st_mode = S_IFREG | 0644;
         st->st_nlink = 1;
         st->st_size = off_t(g_options.size);
@@ -219,6 +224,7 @@ void readdirOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file
 const fuse_opt optionSpec[] = {
     OPT("--size=%llu", size),
     OPT("--latency-us=%u", latencyUs),
+    OPT("--inode=%lu", inode),
     FUSE_OPT_END,
 };
 
@@ -231,7 +237,9 @@ int main(int argc, char **argv)
         return 1;
     fuse_cmdline_opts opts{};
     if (fuse_parse_cmdline(&args, &opts) != 0 || !opts.mountpoint) {
-        std::fprintf(stderr, "usage: latencyfs MOUNTPOINT --size=BYTES [--latency-us=500] [-f]\n");
+        std::fprintf(
+            stderr,
+            "usage: latencyfs MOUNTPOINT --size=BYTES [--latency-us=500] [--inode=2] [-f]\n");
         return 1;
     }
     if (g_options.size == 0 || g_options.size % 512) {

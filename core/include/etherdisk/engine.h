@@ -218,6 +218,17 @@ public:
     enum WireItem : unsigned { ConfigString = 1, MacMask = 2, Reservations = 4, AllWireItems = 7 };
     bool clearWireState(std::uint16_t shelf, std::uint8_t slot, unsigned what, Error *error);
 
+    // For an export created from a file descriptor (ExportConfig::fd), which
+    // the engine never reopens by path: hands it a fresh descriptor after the
+    // backing store failed (the engine keeps its own duplicate; the caller
+    // keeps `fd`). Checked like the first one (writable, no O_APPEND, still
+    // holding the exported sectors). After a failed fdatasync, writes are
+    // accepted again only once a sync on the new descriptor succeeds
+    // (BackingRecovered, or BackingFailed if it does not). False with *error,
+    // and nothing changed, when the export is unknown, was created from a
+    // path, still has writes in flight, or `fd` is unusable.
+    bool reopenBacking(std::uint16_t shelf, std::uint8_t slot, int fd, Error *error);
+
     // Runs the I/O loop on its own thread until stop() or destruction.
     // Exports may be added before or after; start() after stop() resumes.
     bool start(Error *error);
