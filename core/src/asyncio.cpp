@@ -76,12 +76,29 @@ void AsyncIo::prepareThread(unsigned maxWorkers)
     io_uring_register_iowq_max_workers(&m_ring->ring, workers);
 }
 
+bool AsyncIo::checkSubmit(int rc)
+{
+    // EINTR, EAGAIN and EBUSY are passing shortages; anything else (the ring
+    // descriptor gone, EFAULT, ...) means the ring cannot be used any more.
+    if (rc >= 0 || rc == -EINTR || rc == -EAGAIN || rc == -EBUSY)
+        return true;
+    if (!m_failure)
+        m_failure = -rc;
+    return false;
+}
+
 void *AsyncIo::nextSqe()
 {
     io_uring_sqe *sqe = io_uring_get_sqe(&m_ring->ring);
-    while (!sqe) {
+    for (int tries = 0; !sqe; ++tries) {
         // Submission queue full: hand what is queued to the kernel.
-        io_uring_submit(&m_ring->ring);
+        const int rc = io_uring_submit(&m_ring->ring);
+        if (!checkSubmit(rc))
+            return nullptr;
+        if (tries > 1000) { // a shortage that does not pass
+            m_failure = rc < 0 ? -rc : EBUSY;
+            return nullptr;
+        }
         sqe = io_uring_get_sqe(&m_ring->ring);
     }
     return sqe;
@@ -135,7 +152,11 @@ void AsyncIo::queue(const Deferred &op)
 
 void AsyncIo::prepare(const Deferred &op)
 {
-    auto *sqe = static_cast<io_uring_sqe *>(nextSqe());
+    auto *sqe = m_failure ? nullptr : static_cast<io_uring_sqe *>(nextSqe());
+    if (!sqe) { // the ring failed: the operation fails, and the owner learns why (failure())
+        m_syncDone.push_back({ op.user, -EIO });
+        return;
+    }
     switch (op.kind) {
     case Deferred::Kind::Read:
         io_uring_prep_readv(sqe, op.fd, op.iov, op.count, op.offset);
@@ -162,7 +183,8 @@ void AsyncIo::issueDeferred()
 void AsyncIo::submit()
 {
     if (m_ring) {
-        io_uring_submit(&m_ring->ring);
+        if (!m_failure)
+            checkSubmit(io_uring_submit(&m_ring->ring));
     } else if (!m_syncDone.empty()) {
         const std::uint64_t one = 1;
         [[maybe_unused]] ssize_t ignored = ::write(m_eventFd, &one, sizeof one);
@@ -179,15 +201,18 @@ std::size_t AsyncIo::reap(std::vector<Completion> *out)
         m_syncDone.clear();
         return n;
     }
-    std::size_t n = 0;
+    std::size_t n = m_syncDone.size(); // operations failed by a broken ring
+    out->insert(out->end(), m_syncDone.begin(), m_syncDone.end());
+    m_syncDone.clear();
     io_uring_cqe *cqe = nullptr;
-    while (io_uring_peek_cqe(&m_ring->ring, &cqe) == 0 && cqe) {
+    while (!m_failure && io_uring_peek_cqe(&m_ring->ring, &cqe) == 0 && cqe) {
         out->push_back({ io_uring_cqe_get_data(cqe), cqe->res });
         io_uring_cqe_seen(&m_ring->ring, cqe);
         --m_inKernel;
         ++n;
     }
-    issueDeferred();
+    if (!m_failure)
+        issueDeferred();
     return n;
 }
 

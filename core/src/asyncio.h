@@ -40,6 +40,10 @@ public:
     // Operations in the kernel at once, at most (the completion queue's size);
     // 0 for synchronous I/O.
     unsigned inFlightLimit() const { return m_limit; }
+    // Non-zero (an errno) once io_uring refused a submission for good: every
+    // operation queued since then completes with -EIO, and the owner should
+    // stop using this object.
+    int failure() const { return m_failure; }
     // Queued operations waiting for room in the completion queue.
     std::size_t deferred() const { return m_deferred.size(); }
     // Call on the thread that submits: lets up to `maxWorkers` blocking
@@ -81,6 +85,7 @@ private:
         void *user;
     };
     void *nextSqe();
+    bool checkSubmit(int rc);
     void queue(const Deferred &op);
     void prepare(const Deferred &op);
     void issueDeferred();
@@ -88,6 +93,7 @@ private:
     int m_eventFd = -1;
     std::vector<Completion> m_syncDone; // fallback completions
     unsigned m_limit = 0; // completion queue entries
+    int m_failure = 0;
     unsigned m_inKernel = 0; // prepared and not yet reaped
     std::deque<Deferred> m_deferred; // beyond m_limit, in submission order
 };

@@ -987,6 +987,10 @@ void Engine::Private::loop()
         submitPending();
         reapCompletions();
         flushAll();
+        if (aio.failure()) {
+            failLoop("io_uring", aio.failure());
+            break;
+        }
     }
 }
 
@@ -1100,6 +1104,12 @@ bool Engine::start(Error *error)
         *error = makeError(ErrorKind::Failed, "cannot set up the engine: " + d->aioNote);
         return false;
     }
+    if (d->aio.failure()) {
+        *error = makeError(ErrorKind::Failed,
+                           std::string("io_uring failed (") + std::strerror(d->aio.failure())
+                               + "): this engine cannot serve again; create a new one");
+        return false;
+    }
     d->epollFd = ::epoll_create1(EPOLL_CLOEXEC);
     d->timerFd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (d->epollFd < 0 || d->timerFd < 0) {
@@ -1185,10 +1195,12 @@ void Engine::stop()
         d->running = false;
     }
     d->loopThread = {};
-    // Let in-flight I/O finish so that no acknowledged state is left behind.
-    while (!d->retired.empty()
-           || std::any_of(d->exports.begin(), d->exports.end(),
-                          [](const auto &e) { return e->busy(); })) {
+    // Let in-flight I/O finish so that no acknowledged state is left behind
+    // (unless io_uring itself failed: then nothing more completes).
+    while (!d->aio.failure()
+           && (!d->retired.empty()
+               || std::any_of(d->exports.begin(), d->exports.end(),
+                              [](const auto &e) { return e->busy(); }))) {
         d->reapCompletions();
         d->flushAll();
         if (d->retired.empty()

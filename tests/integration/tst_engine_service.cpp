@@ -199,6 +199,7 @@ private slots:
     void linkFlapIsDownThenUp();
     void startStopStart();
     void failedLoopLetsCallersReturn();
+    void failedIoUringStopsTheLoop();
 
 private:
     ExportConfig baseConfig(std::uint8_t slot) const;
@@ -982,6 +983,60 @@ void tst_EngineService::failedLoopLetsCallersReturn()
             .size(),
         std::size_t(1), 3000);
     engine.stop();
+}
+
+void tst_EngineService::failedIoUringStopsTheLoop()
+{
+    QVERIFY(inA());
+    const QStringList before =
+        QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System);
+    Engine engine;
+    ETHERDISK_REQUIRE(engine.usingIoUring(), QStringLiteral("io_uring is not available here"));
+    Error err;
+    QVERIFY2(engine.start(&err), err.message.c_str());
+    QVERIFY2(engine.addExport(baseConfig(30), &err), err.message.c_str());
+    int ringFd = -1;
+    for (const QString &name :
+         QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System)) {
+        char link[256] = {};
+        const QByteArray path = QStringLiteral("/proc/self/fd/%1").arg(name).toLocal8Bit();
+        if (!before.contains(name) && ::readlink(path.constData(), link, sizeof link - 1) > 0
+            && QByteArray(link).contains("io_uring"))
+            ringFd = name.toInt();
+    }
+    QVERIFY(ringFd >= 0);
+    // The ring's descriptor now refers to /dev/null: the next submission
+    // (a write: writes always go through io_uring) fails for good.
+    const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    QVERIFY(devnull >= 0);
+    QVERIFY(::dup2(devnull, ringFd) == ringFd);
+    ::close(devnull);
+    QVERIFY(inB());
+    m_client.exchange(
+        m_client.ataRequest(Shelf, 30, Ata::CmdWriteSectorsExt, 0, 1, QByteArray(512, 'w')), 1,
+        300);
+    std::vector<EngineEvent> all;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (EngineEvent &e : engine.takeEvents())
+                all.push_back(std::move(e));
+            return !eventsOf(all, EngineEvent::Type::LoopFailed).empty();
+        }(),
+        5000);
+    const EngineEvent failed = eventsOf(all, EngineEvent::Type::LoopFailed).front();
+    QVERIFY2(QString::fromStdString(failed.message).contains(QLatin1String("io_uring")),
+             failed.message.c_str());
+    QVERIFY(failed.errorNumber != 0);
+    QVERIFY(!engine.healthy());
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(inA());
+    QVERIFY(engine.removeExport(Shelf, 30, &err));
+    engine.stop(); // does not wait for completions that can never come
+    QVERIFY2(t.elapsed() < 3000, qPrintable(QString::number(t.elapsed())));
+    QVERIFY(!engine.start(&err));
+    QVERIFY2(err.message.find("io_uring failed") != std::string::npos, err.message.c_str());
+    QVERIFY(inB());
 }
 
 QTEST_GUILESS_MAIN(tst_EngineService)
