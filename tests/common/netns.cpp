@@ -11,6 +11,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QThread>
 
 #include <atomic>
 #include <cerrno>
@@ -183,8 +184,30 @@ bool NetnsPair::setMtu(int mtu)
 bool NetnsPair::setLink(bool up)
 {
     const QString state = up ? QStringLiteral("up") : QStringLiteral("down");
-    return ipIn(nsA(), { QStringLiteral("link"), QStringLiteral("set"), ifA(), state }, &m_error)
-        && ipIn(nsB(), { QStringLiteral("link"), QStringLiteral("set"), ifB(), state }, &m_error);
+    if (!ipIn(nsA(), { QStringLiteral("link"), QStringLiteral("set"), ifA(), state }, &m_error)
+        || !ipIn(nsB(), { QStringLiteral("link"), QStringLiteral("set"), ifB(), state }, &m_error))
+        return false;
+    if (!up)
+        return true;
+    // The carrier follows a moment later: wait for it, or a program started
+    // at once finds the link down.
+    for (int i = 0; i < 500; ++i) {
+        bool both = true;
+        for (const auto &[ns, link] : { std::pair{ nsA(), ifA() }, std::pair{ nsB(), ifB() } }) {
+            QProcess p;
+            dieWithParent(&p);
+            p.start(QStringLiteral("ip"),
+                    { QStringLiteral("-n"), ns, QStringLiteral("-o"), QStringLiteral("link"),
+                      QStringLiteral("show"), QStringLiteral("dev"), link });
+            p.waitForFinished(5000);
+            both = both && p.readAllStandardOutput().contains("LOWER_UP");
+        }
+        if (both)
+            return true;
+        QThread::msleep(10);
+    }
+    m_error = QStringLiteral("%1 and %2 have no carrier 5 s after going up").arg(ifA(), ifB());
+    return false;
 }
 
 bool NetnsPair::addVeth(const QString &ns, const QString &name, const QString &peerNs,

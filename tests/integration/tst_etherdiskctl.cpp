@@ -558,9 +558,13 @@ void tst_Etherdiskctl::watch()
         for (const QJsonObject &e : events)
             s += QString::fromUtf8(QJsonDocument(e).toJson(QJsonDocument::Compact))
                 + QLatin1Char('\n');
-        return s;
+        return s + QStringLiteral("stderr: ") + QString::fromUtf8(w.readAllStandardError());
     };
     QVERIFY2(pump(5000, QStringLiteral("changed")), qPrintable(describe()));
+    // vblade's start-up advertisement made discovery ask it at once, off the
+    // poll ticks: let one and a half intervals pass, so that its last answer
+    // before the kill is one to a poll.
+    QVERIFY(!pump(750, QStringLiteral("lost")));
     const std::int64_t killing = QDateTime::currentMSecsSinceEpoch();
     target->kill();
     QVERIFY(target->waitForFinished(5000));
@@ -668,52 +672,77 @@ void tst_Etherdiskctl::watchForget()
     QProcess *target = startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image);
     QVERIFY(target);
     QProcess w;
+    EtherdiskTest::dieWithParent(&w);
     w.start(QStringLiteral("ip"),
             EtherdiskTest::NetnsPair::inNamespace(
                 m_net->nsB(), ctlBinary(),
                 { QStringLiteral("discover"), QStringLiteral("-i"), m_net->ifB(),
-                  QStringLiteral("--watch"), QStringLiteral("--interval"), QStringLiteral("0.3"),
-                  QStringLiteral("--forget"), QStringLiteral("1") }));
+                  QStringLiteral("--watch"), QStringLiteral("--json"), QStringLiteral("--interval"),
+                  QStringLiteral("0.3"), QStringLiteral("--forget"), QStringLiteral("1") }));
     QVERIFY(w.waitForStarted(5000));
     QByteArray out;
-    // Whether `what` appears in the output after byte `from`, within ms.
-    auto waitFor = [&](const QByteArray &what, int ms, qsizetype from = 0) {
+    auto tagOf = [](const char *event) { return QByteArray("\"event\":\"") + event + '"'; };
+    // Whether event `what` appears in the output after byte `from`, within ms.
+    auto waitFor = [&](const char *what, int ms, qsizetype from = 0) {
         QElapsedTimer t;
         t.start();
-        while (out.indexOf(what, from) < 0 && t.elapsed() < ms) {
+        while (out.indexOf(tagOf(what), from) < 0 && t.elapsed() < ms) {
             w.waitForReadyRead(100);
             out += w.readAllStandardOutput();
         }
-        return out.indexOf(what, from) >= 0;
+        return out.indexOf(tagOf(what), from) >= 0;
     };
-    QVERIFY2(waitFor(" changed ", 5000), out.constData());
+    // The JSON line of the first event `what`.
+    auto eventAt = [&](qsizetype at) {
+        const qsizetype lineStart = out.lastIndexOf('\n', at) + 1;
+        const qsizetype lineEnd = out.indexOf('\n', at);
+        return QJsonDocument::fromJson(out.mid(lineStart, lineEnd - lineStart)).object();
+    };
+    QVERIFY2(waitFor("changed", 5000), out.constData());
+    // The target's start-up advertisement was an answer off the poll ticks:
+    // let one and a half intervals pass, so that its last answer before the
+    // kill is one to a poll.
+    QVERIFY2(!waitFor("lost", 450), out.constData());
     const std::int64_t killing = QDateTime::currentMSecsSinceEpoch();
     target->kill();
     QVERIFY(target->waitForFinished(5000));
     const std::int64_t killed = QDateTime::currentMSecsSinceEpoch();
-    QVERIFY2(waitFor(" removed   e3.2 forgotten", 5000), out.constData());
-    const qsizetype removedAt = out.indexOf(" removed ");
+    QVERIFY2(waitFor("removed", 5000), out.constData());
+    const qsizetype removedAt = out.indexOf(tagOf("removed"));
+    const QJsonObject removed = eventAt(removedAt);
+    QCOMPARE(removed.value(QStringLiteral("message")).toString(), QStringLiteral("e3.2 forgotten"));
     // Forgotten on the first tick (every 0.3 s) after 1 s of silence: the
-    // fourth after the last answer, so 0.9 to 1.2 s after the kill, each
-    // end +- TimerSlackMs. The line starts with the event's time.
+    // fourth after the last answer (1.2 s), 0.9 to 1.2 s after the kill,
+    // each +- TimerSlackMs.
     const SilenceWindow window{ 300, 1000 / 300 + 1 };
-    const qsizetype lineStart = out.lastIndexOf('\n', removedAt) + 1;
-    const std::int64_t at = isoMs(QString::fromUtf8(out.mid(lineStart, removedAt - lineStart)));
-    QVERIFY2(at > 0, out.constData());
+    const std::int64_t at = isoMs(removed.value(QStringLiteral("time")));
+    const std::int64_t lastSeen = isoMs(
+        removed.value(QStringLiteral("target")).toObject().value(QStringLiteral("last_seen")));
+    QVERIFY2(at > 0 && lastSeen > 0, out.constData());
     const QString what =
-        QStringLiteral("removed %1 to %2 ms after the kill (expected %3 to %4 ms, +- %5 ms)")
+        QStringLiteral("removed %1 ms after the last answer (expected %2 +- %3 ms), %4 to %5 ms "
+                       "after the kill (expected %6 to %7 ms, +- %3 ms)")
+            .arg(at - lastSeen)
+            .arg(window.afterAnswerMs())
+            .arg(TimerSlackMs)
             .arg(at - killed)
             .arg(at - killing)
             .arg(window.afterDeathFromMs())
-            .arg(window.afterDeathToMs())
-            .arg(TimerSlackMs);
+            .arg(window.afterDeathToMs());
     qInfo("%s", qPrintable(what));
+    QVERIFY2(std::abs(at - lastSeen - window.afterAnswerMs()) <= TimerSlackMs, qPrintable(what));
     QVERIFY2(at - killing >= window.afterDeathFromMs() - TimerSlackMs, qPrintable(what));
     QVERIFY2(at - killed <= window.afterDeathToMs() + TimerSlackMs, qPrintable(what));
-    QVERIFY2(out.indexOf(" lost ") >= 0 && out.indexOf(" lost ") < removedAt, out.constData());
+    const qsizetype lostAt = out.indexOf(tagOf("lost"));
+    QVERIFY2(lostAt >= 0 && lostAt < removedAt, out.constData());
     QVERIFY(startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image));
-    QVERIFY2(waitFor(" added     e3.2 found at", 5000, removedAt), out.constData());
-    QVERIFY2(!out.contains(" recovered "), out.constData());
+    QVERIFY2(waitFor("added", 5000, removedAt), out.constData());
+    QVERIFY2(eventAt(out.indexOf(tagOf("added"), removedAt))
+                 .value(QStringLiteral("message"))
+                 .toString()
+                 .startsWith(QStringLiteral("e3.2 found at")),
+             out.constData());
+    QVERIFY2(!out.contains(tagOf("recovered")), out.constData());
     ::kill(pid_t(w.processId()), SIGTERM);
     QVERIFY(w.waitForFinished(5000));
     QCOMPARE(w.exitCode(), 0);
