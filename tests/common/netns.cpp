@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QStandardPaths>
 #include <QThread>
 
@@ -26,6 +27,14 @@ namespace EtherdiskTest {
 namespace {
     std::atomic<int> g_counter{ 0 };
     std::once_flag g_swept;
+    std::mutex g_oursMutex;
+    QSet<QString> g_ours; // namespaces this process made (and may still use)
+
+    bool isOurs(const QString &ns)
+    {
+        std::lock_guard<std::mutex> lock(g_oursMutex);
+        return g_ours.contains(ns);
+    }
 
     // "ed-<tag>-<pid>-<n>a" / "...b"; the PID is the owner's.
     const QRegularExpression &ownedName()
@@ -102,8 +111,8 @@ QStringList NetnsPair::sweepDeadRuns()
         if (!m.hasMatch())
             continue;
         const qint64 owner = m.captured(1).toLongLong();
-        // Our own PID before we made anything: an earlier run's, reused.
-        if (owner != self && processExists(owner))
+        // Our own PID on a namespace we did not make: an earlier run's, reused.
+        if (owner == self ? isOurs(ns) : processExists(owner))
             continue;
         removeNamespace(ns);
         removed << ns;
@@ -141,6 +150,10 @@ NetnsPair::NetnsPair(const QString &tag, int mtu)
     // pid%10000 + n, plus a suffix of up to 3. They live only inside the
     // namespaces, so they need not be unique on the machine.
     m_prefix = QStringLiteral("ed%1%2%3").arg(tag.left(4)).arg(pid % 10000).arg(n % 100);
+    {
+        std::lock_guard<std::mutex> lock(g_oursMutex);
+        g_ours << nsA() << nsB();
+    }
     m_originalNs = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     QString e;
     // The veth pair is made inside namespace A with its peer in B: nothing

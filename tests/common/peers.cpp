@@ -90,6 +90,22 @@ QList<QByteArray> readCapture(const QString &path)
     return frames;
 }
 
+QList<QByteArray> splitTcpdumpPackets(const QByteArray &text)
+{
+    QList<QByteArray> packets;
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        if (line.startsWith('\t') || line.startsWith(' ')) {
+            if (!packets.isEmpty())
+                packets.last() += '\n' + line;
+        } else {
+            packets << line;
+        }
+    }
+    return packets;
+}
+
 bool Capture::start(const QString &ns, const QString &interface, const QString &path,
                     QString *error)
 {

@@ -44,6 +44,10 @@ QStringList targetArgs(TargetKind kind, int shelf, int slot, const QString &inte
 // record is ignored, so this also reads a capture tcpdump is still writing.
 QList<QByteArray> readCapture(const QString &path);
 
+// tcpdump's text output (-v, -vv) split into packets: it prints one
+// unindented line per packet and indents the rest.
+QList<QByteArray> splitTcpdumpPackets(const QByteArray &text);
+
 // tcpdump -w on an interface in a namespace: started before, stopped after
 // the traffic it is to see.
 class Capture
