@@ -23,6 +23,7 @@
 #include "peers.h"
 #include "process.h"
 #include "rawclient.h"
+#include "silencewindow.h"
 #include "testutil.h"
 
 #include <QFile>
@@ -43,6 +44,7 @@
 
 using namespace Etherdisk;
 using namespace Etherdisk::Aoe;
+using EtherdiskTest::SilenceWindow;
 using EtherdiskTest::targetBinary;
 using EtherdiskTest::vbladeBinary;
 
@@ -53,39 +55,6 @@ constexpr int FastMissedPolls = 3;
 // Timers fire a little late on a busy machine (ctest -j), and a kill takes
 // a moment: the slack on both ends of every timing window.
 constexpr int TimerSlackMs = 200;
-
-// When discovery gives up on a silent target. It checks only on its poll
-// ticks (every intervalMs, from open()): a target is lost at the first tick
-// at which more than missedPolls * intervalMs passed since its last answer
-// (forgotten likewise after removeAfterMs). A target answers only when
-// asked, within milliseconds of a poll, so its last answer came just after
-// a tick T, and the first tick with enough silence is T + ticks * interval
-// with ticks = missedPolls + 1 (for loss) or removeAfterMs / intervalMs + 1
-// (for removal). Hence two windows, each checked at both ends with
-// TimerSlackMs:
-//  - after the last answer: ticks * interval, exactly;
-//  - after the target died (somewhere in the interval after T):
-//    from (ticks - 1) * interval to ticks * interval. With the defaults
-//    (2 s, 2 missed polls) a target is reported lost 4 to 6 s after it died.
-// One missed poll more or less moves both by a whole interval, which both
-// checks catch when the target dies in the middle of an interval.
-struct SilenceWindow
-{
-    int intervalMs = 0;
-    int ticks = 0; // poll ticks from the last answered one to the report
-
-    static SilenceWindow loss(int intervalMs, int missedPolls)
-    {
-        return { intervalMs, missedPolls + 1 };
-    }
-    static SilenceWindow removal(int intervalMs, int removeAfterMs)
-    {
-        return { intervalMs, removeAfterMs / intervalMs + 1 };
-    }
-    std::int64_t afterAnswerMs() const { return std::int64_t(ticks) * intervalMs; }
-    std::int64_t afterDeathFromMs() const { return std::int64_t(ticks - 1) * intervalMs; }
-    std::int64_t afterDeathToMs() const { return afterAnswerMs(); }
-};
 
 std::int64_t nowMs()
 {
@@ -330,26 +299,13 @@ public:
                         std::int64_t killed) const
     {
         const DiscoveryEvent &e = events[i];
-        // Both clocks are the library's (CLOCK_REALTIME at the answer and at the event).
-        const std::int64_t afterAnswer = e.timeMs - e.target.lastSeenMs;
-        const std::int64_t afterDeathAtLeast = eventMs[i] - killed;
-        const std::int64_t afterDeathAtMost = eventMs[i] - killing;
-        const QString what =
-            QStringLiteral("%1 %2 ms after the last answer (expected %3 +- %4 ms), %5 to %6 ms "
-                           "after the kill (expected %7 to %8 ms, +- %4 ms)")
-                .arg(QLatin1String(discoveryEventName(e.type)))
-                .arg(afterAnswer)
-                .arg(window.afterAnswerMs())
-                .arg(TimerSlackMs)
-                .arg(afterDeathAtLeast)
-                .arg(afterDeathAtMost)
-                .arg(window.afterDeathFromMs())
-                .arg(window.afterDeathToMs());
-        qInfo("%s", qPrintable(what));
-        const bool ok = std::abs(afterAnswer - window.afterAnswerMs()) <= TimerSlackMs
-            && afterDeathAtMost >= window.afterDeathFromMs() - TimerSlackMs
-            && afterDeathAtLeast <= window.afterDeathToMs() + TimerSlackMs;
-        return ok ? QString() : what;
+        QString measured;
+        // The library's clocks (CLOCK_REALTIME at the answer and at the event).
+        const QString wrong =
+            window.check(QLatin1String(discoveryEventName(e.type)), e.timeMs - e.target.lastSeenMs,
+                         eventMs[i] - killing, eventMs[i] - killed, &measured);
+        qInfo("%s", qPrintable(measured));
+        return wrong;
     }
     // Index of the first event of `type` for shelf.slot at or after `from`, or -1.
     int find(DiscoveryEvent::Type type, std::uint16_t shelf, std::uint8_t slot,

@@ -10,6 +10,7 @@
 #include "etherdisk/engine.h"
 #include "images.h"
 #include "netns.h"
+#include "process.h"
 #include "rawclient.h"
 #include "testutil.h"
 
@@ -846,6 +847,7 @@ void tst_Engine::vanishedBackingStoreReturns()
     const QStringList args = { mnt, QStringLiteral("--size=1048576"),
                                QStringLiteral("--latency-us=0"), QStringLiteral("-f") };
     QProcess fs;
+    EtherdiskTest::dieWithParent(&fs);
     fs.start(latencyfs, args);
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
     auto unmount = qScopeGuard([&] {
@@ -908,6 +910,7 @@ void tst_Engine::blockDeviceExport()
         f.write(data);
     }
     QProcess losetup;
+    EtherdiskTest::dieWithParent(&losetup);
     losetup.start(QStringLiteral("losetup"),
                   { QStringLiteral("--find"), QStringLiteral("--show"), image });
     QVERIFY(losetup.waitForFinished(10000));

@@ -209,6 +209,7 @@ void tst_TargetCli::permissionDenied()
     QFile::setPermissions(m_dir.filePath(QStringLiteral("private.img")),
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     QProcess p;
+    EtherdiskTest::dieWithParent(&p);
     p.start(QStringLiteral("setpriv"),
             { QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"),
               QStringLiteral("--clear-groups"), targetBinary(), QStringLiteral("1"),
