@@ -43,9 +43,17 @@ namespace {
         return re;
     }
 
-    bool processExists(qint64 pid)
+    // Whether `pid` still runs: a zombie (killed, not yet reaped) does not.
+    bool processRuns(qint64 pid)
     {
-        return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+        if (pid <= 0 || (::kill(pid_t(pid), 0) != 0 && errno != EPERM))
+            return false;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return true; // exists, state unknown: count it as live
+        const QByteArray s = stat.readAll();
+        const qsizetype close = s.lastIndexOf(')'); // "pid (comm) S ..."
+        return close < 0 || s.size() <= close + 2 || s[close + 2] != 'Z';
     }
 
     QList<qint64> pidsIn(const QString &ns)
@@ -112,7 +120,7 @@ QStringList NetnsPair::sweepDeadRuns()
             continue;
         const qint64 owner = m.captured(1).toLongLong();
         // Our own PID on a namespace we did not make: an earlier run's, reused.
-        if (owner == self ? isOurs(ns) : processExists(owner))
+        if (owner == self ? isOurs(ns) : processRuns(owner))
             continue;
         removeNamespace(ns);
         removed << ns;

@@ -78,11 +78,11 @@ public:
     static bool ip(const QStringList &args, QString *error = nullptr);
 
     // Removes the namespaces of runs that died: every "ed-<tag>-<pid>-<n>[ab]"
-    // whose <pid> no longer exists (or is this process's, but was not made by
-    // it: an earlier run with the same PID), after SIGKILLing the processes
-    // inside it. Namespaces of live processes
-    // are never touched. Returns the names removed. The first NetnsPair of
-    // a process calls it.
+    // whose <pid> no longer runs (gone, or a zombie not yet reaped), or is
+    // this process's but was not made by it (an earlier run with the same
+    // PID), after SIGKILLing the processes inside it. Namespaces of live
+    // processes are never touched. Returns the names removed. The first
+    // NetnsPair of a process calls it.
     static QStringList sweepDeadRuns();
 
 private:

@@ -121,14 +121,21 @@ void tst_TestCommon::sweepRemovesOnlyDeadRuns()
         QStringLiteral("ed-swp-%1-99b").arg(QCoreApplication::applicationPid());
     // Not of the form: another tool's, never touched.
     const QString foreignNs = QStringLiteral("ed-swp-%1").arg(dead);
-    for (const QString &ns : { deadNs, liveNs, reusedNs, foreignNs }) {
+    // A run killed but not yet reaped by its parent: a zombie runs nothing.
+    const pid_t zombie = ::fork();
+    if (zombie == 0)
+        ::_exit(0);
+    auto reap = qScopeGuard([&] { ::waitpid(zombie, nullptr, 0); });
+    QTRY_VERIFY(!running(zombie) && exists(zombie));
+    const QString zombieNs = QStringLiteral("ed-swp-%1-1b").arg(zombie);
+    for (const QString &ns : { deadNs, liveNs, reusedNs, foreignNs, zombieNs }) {
         QString e;
         QVERIFY2(EtherdiskTest::NetnsPair::ip(
                      { QStringLiteral("netns"), QStringLiteral("add"), ns }, &e),
                  qPrintable(e));
     }
     auto removeAll = qScopeGuard([&] {
-        for (const QString &ns : { deadNs, liveNs, reusedNs, foreignNs })
+        for (const QString &ns : { deadNs, liveNs, reusedNs, foreignNs, zombieNs })
             if (namespaceExists(ns))
                 EtherdiskTest::NetnsPair::ip(
                     { QStringLiteral("netns"), QStringLiteral("del"), ns });
@@ -139,10 +146,12 @@ void tst_TestCommon::sweepRemovesOnlyDeadRuns()
     const qint64 leftoverPid = leftover->processId();
 
     const QStringList removed = EtherdiskTest::NetnsPair::sweepDeadRuns();
-    QVERIFY2(removed.contains(deadNs) && removed.contains(reusedNs),
-             qPrintable(removed.join(QLatin1Char(' '))));
-    QVERIFY(!namespaceExists(deadNs));
-    QVERIFY(!namespaceExists(reusedNs));
+    for (const QString &ns : { deadNs, reusedNs, zombieNs }) {
+        QVERIFY2(
+            removed.contains(ns),
+            qPrintable(ns + QStringLiteral(" was not swept: ") + removed.join(QLatin1Char(' '))));
+        QVERIFY(!namespaceExists(ns));
+    }
     QVERIFY2(leftover->waitForFinished(5000) && !running(leftoverPid),
              "the process inside the dead run's namespace survived the sweep");
     for (const QString &ns : { liveNs, foreignNs, pair.nsA(), pair.nsB() }) {
