@@ -334,7 +334,13 @@ struct Discovery::Private
                           [&](const Path &p) { return !p.proven && now - p.firstMono > unproven; });
             counters.pathsExpired += before - e.paths.size();
             const std::int64_t silent = now - e.lastSeenMono;
-            if (e.target.state == DiscoveredTarget::State::Online && silent > lostAfter) {
+            // Checked on poll ticks, a few milliseconds after the answer to
+            // the poll of M intervals ago would have come: compared with
+            // half an interval to spare, so that a tick processed a little
+            // late does not declare the target lost one poll early (after
+            // M - 1 unanswered polls).
+            if (e.target.state == DiscoveredTarget::State::Online
+                && silent > lostAfter + options.intervalMs / 2) {
                 e.target.state = DiscoveredTarget::State::Lost;
                 emit(DiscoveryEvent::Type::Lost, e,
                      e.target.name() + " lost: no answer for " + secondsText(silent) + " s");

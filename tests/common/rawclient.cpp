@@ -145,4 +145,22 @@ QByteArray RawClient::configRequest(std::uint16_t shelf, std::uint8_t slot, Conf
     return out;
 }
 
+bool RawClient::waitServing(std::uint16_t shelf, std::uint8_t slot, int timeoutMs,
+                            const QProcess *process)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        target = {};
+        if (!exchange(configRequest(shelf, slot, ConfigCommand::Read), 1, 100).empty()) {
+            target = {};
+            return true;
+        }
+        if (process && process->state() == QProcess::NotRunning)
+            return false;
+    }
+    target = {};
+    return false;
+}
+
 } // namespace EtherdiskTest

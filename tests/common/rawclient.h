@@ -9,6 +9,7 @@
 #include "etherdisk/packetio.h"
 
 #include <QByteArray>
+#include <QProcess>
 #include <QString>
 
 #include <memory>
@@ -33,6 +34,11 @@ public:
     // frame's, collected until `expected` arrived or `timeoutMs` passed.
     std::vector<QByteArray> exchange(const QByteArray &frame, int expected = 1,
                                      int timeoutMs = 1000);
+    // Asks shelf.slot (broadcast values allowed) for its configuration until
+    // an answer comes (true), timeoutMs passed or `process`, the target
+    // being waited for, exited (false). Forgets the learned target MAC.
+    bool waitServing(std::uint16_t shelf, std::uint8_t slot, int timeoutMs,
+                     const QProcess *process = nullptr);
     // Every response received (any tag) within timeoutMs.
     std::vector<QByteArray> collect(int timeoutMs);
 

@@ -8,7 +8,9 @@
 
 #include "etherdisk/ata.h"
 #include "etherdisk/engine.h"
+#include "images.h"
 #include "netns.h"
+#include "process.h"
 #include "rawclient.h"
 #include "testutil.h"
 
@@ -36,10 +38,7 @@ constexpr std::uint64_t RoOffset = 16; // e7.4 exports the image from sector 16 
 
 QByteArray pattern(std::uint64_t sectors, int seed)
 {
-    QByteArray a(qsizetype(sectors * 512), '\0');
-    for (qsizetype i = 0; i < a.size(); ++i)
-        a[i] = char((i / 512 * 131 + i * 7 + seed) & 0xff);
-    return a;
+    return EtherdiskTest::patternData(qsizetype(sectors * 512), seed);
 }
 
 Frame parsed(const QByteArray &f)
@@ -118,11 +117,8 @@ void tst_Engine::initTestCase()
     m_data = pattern(ImageSectors, 1);
     m_image = m_dir.filePath(QStringLiteral("disk.img"));
     m_syncImage = m_dir.filePath(QStringLiteral("sync.img"));
-    for (const QString &path : { m_image, m_syncImage }) {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(m_data);
-    }
+    for (const QString &path : { m_image, m_syncImage })
+        QVERIFY(EtherdiskTest::writeImage(path, m_data));
 
     // The engine's thread and sockets live in namespace A.
     QVERIFY2(m_net->enter(m_net->nsA()), qPrintable(m_net->error()));
@@ -856,6 +852,7 @@ void tst_Engine::vanishedBackingStoreReturns()
     const QStringList args = { mnt, QStringLiteral("--size=1048576"),
                                QStringLiteral("--latency-us=0"), QStringLiteral("-f") };
     QProcess fs;
+    EtherdiskTest::dieWithParent(&fs);
     fs.start(latencyfs, args);
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
     auto unmount = qScopeGuard([&] {
@@ -941,6 +938,7 @@ void tst_Engine::blockDeviceExport()
         f.write(data);
     }
     QProcess losetup;
+    EtherdiskTest::dieWithParent(&losetup);
     losetup.start(QStringLiteral("losetup"),
                   { QStringLiteral("--find"), QStringLiteral("--show"), image });
     QVERIFY(losetup.waitForFinished(10000));
@@ -983,16 +981,8 @@ void tst_Engine::severalInterfaces()
     // requests on either reach the same data.
     const QString ifA2 = m_net->ifA() + QStringLiteral("2");
     const QString ifB2 = m_net->ifB() + QStringLiteral("2");
-    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("link"), QStringLiteral("add"), ifA2,
-                                           QStringLiteral("type"), QStringLiteral("veth"),
-                                           QStringLiteral("peer"), QStringLiteral("name"), ifB2 }));
-    QVERIFY(EtherdiskTest::NetnsPair::ip({ QStringLiteral("link"), QStringLiteral("set"), ifA2,
-                                           QStringLiteral("netns"), m_net->nsA() }));
-    QVERIFY(
-        EtherdiskTest::NetnsPair::ip({ QStringLiteral("-n"), m_net->nsA(), QStringLiteral("link"),
-                                       QStringLiteral("set"), ifA2, QStringLiteral("up") }));
-    QVERIFY(EtherdiskTest::NetnsPair::ip(
-        { QStringLiteral("link"), QStringLiteral("set"), ifB2, QStringLiteral("up") }));
+    QString e;
+    QVERIFY2(m_net->addVeth(m_net->nsA(), ifA2, m_net->nsB(), ifB2, 1500, &e), qPrintable(e));
     ExportConfig c;
     c.shelf = Shelf;
     c.slot = 10;

@@ -8,7 +8,11 @@
 // codes for every kind of bad input, and that bench's data lands on disk.
 
 #include "etherdisk/workload.h"
+#include "images.h"
 #include "netns.h"
+#include "peers.h"
+#include "process.h"
+#include "silencewindow.h"
 #include "testutil.h"
 
 #include <QDateTime>
@@ -25,36 +29,36 @@
 #include <csignal>
 #include <cstring>
 
+using EtherdiskTest::ctlBinary;
+using EtherdiskTest::Run;
+using EtherdiskTest::targetBinary;
+using EtherdiskTest::vbladeBinary;
+
 namespace {
 
-QString ctlBinary()
+std::int64_t isoMs(const QJsonValue &v)
 {
-    return QStringLiteral(ETHERDISK_BINARY_DIR "/app/etherdiskctl/etherdiskctl");
+    const QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
+    return t.isValid() ? t.toMSecsSinceEpoch() : -1;
 }
 
-QString targetBinary()
+// Empty if `event` (a JSON event of discover --watch) came within `window`
+// of the last answer and of the kill (begun at `killing`, done at `killed`,
+// both ms since the epoch); else what is wrong.
+QString checkWindow(const QJsonObject &event, const EtherdiskTest::SilenceWindow &window,
+                    std::int64_t killing, std::int64_t killed)
 {
-    return QStringLiteral(ETHERDISK_BINARY_DIR "/app/etherdisk-target/etherdisk-target");
+    const std::int64_t at = isoMs(event.value(QStringLiteral("time")));
+    const std::int64_t lastSeen =
+        isoMs(event.value(QStringLiteral("target")).toObject().value(QStringLiteral("last_seen")));
+    if (at <= 0 || lastSeen <= 0)
+        return QStringLiteral("no time or last_seen in the event");
+    QString measured;
+    const QString wrong = window.check(event.value(QStringLiteral("event")).toString(),
+                                       at - lastSeen, at - killing, at - killed, &measured);
+    qInfo("%s", qPrintable(measured));
+    return wrong;
 }
-
-QString vbladeBinary()
-{
-    return EtherdiskTest::programPath(QStringLiteral("vblade"));
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3")
-            .arg(exitCode)
-            .arg(QString::fromUtf8(out), QString::fromUtf8(err));
-    }
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
 
 QJsonObject findTarget(const QJsonArray &targets, const QString &name)
 {
@@ -105,8 +109,7 @@ private:
 
     std::unique_ptr<EtherdiskTest::NetnsPair> m_net;
     QTemporaryDir m_dir;
-    std::vector<QProcess *> m_procs;
-    QStringList m_linksA; // extra links in namespace A, deleted by cleanup()
+    EtherdiskTest::ProcessSet m_peers; // in namespace A, stopped by cleanup()
 };
 
 void tst_Etherdiskctl::initTestCase()
@@ -130,72 +133,44 @@ void tst_Etherdiskctl::cleanupTestCase()
 
 void tst_Etherdiskctl::cleanup()
 {
-    for (QProcess *p : m_procs) {
-        p->kill();
-        p->waitForFinished(5000);
-        delete p;
-    }
-    m_procs.clear();
-    for (const QString &link : m_linksA)
-        ipA({ QStringLiteral("link"), QStringLiteral("del"), link });
-    m_linksA.clear();
-    if (m_net)
+    m_peers.clear();
+    if (m_net) {
+        m_net->removeExtraLinks();
         m_net->setMtu(1500);
+    }
 }
 
 Run tst_Etherdiskctl::ctl(const QStringList &args, int timeoutMs, const QString &ns)
 {
-    QProcess p;
-    p.start(
-        QStringLiteral("ip"),
-        EtherdiskTest::NetnsPair::inNamespace(ns.isEmpty() ? m_net->nsB() : ns, ctlBinary(), args));
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return EtherdiskTest::runProgram(ctlBinary(), args, timeoutMs,
+                                     ns.isEmpty() ? m_net->nsB() : ns);
 }
 
 QProcess *tst_Etherdiskctl::startInA(const QString &program, const QStringList &args)
 {
-    auto *p = new QProcess;
-    m_procs.push_back(p);
-    p->setStandardOutputFile(QProcess::nullDevice());
-    p->setStandardErrorFile(QProcess::nullDevice());
-    p->start(QStringLiteral("ip"),
-             EtherdiskTest::NetnsPair::inNamespace(m_net->nsA(), program, args));
-    if (!p->waitForStarted(5000))
-        return nullptr;
-    QTest::qWait(300); // its packet socket is open
+    QProcess *p = m_peers.start(m_net->nsA(), program, args, EtherdiskTest::Output::Discard);
+    if (p)
+        QTest::qWait(300); // its packet socket is open
     return p;
 }
 
 QProcess *tst_Etherdiskctl::startTarget(const QString &kind, int shelf, int slot,
                                         const QString &interface, const QString &image)
 {
-    const QString sh = QString::number(shelf), sl = QString::number(slot);
-    if (kind == QLatin1String("vblade"))
-        return startInA(vbladeBinary(), { sh, sl, interface, image });
-    return startInA(targetBinary(), { QStringLiteral("--state-dir="), sh, sl, interface, image });
+    const EtherdiskTest::TargetKind k = EtherdiskTest::targetKind(kind);
+    return startInA(EtherdiskTest::targetProgram(k),
+                    EtherdiskTest::targetArgs(k, shelf, slot, interface, image));
 }
 
 bool tst_Etherdiskctl::makeImage(const QString &path, qint64 sectors)
 {
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.resize(sectors * 512);
+    return EtherdiskTest::makeSparseImage(path, sectors);
 }
 
 bool tst_Etherdiskctl::ipA(const QStringList &args)
 {
     QString error;
-    const bool ok = EtherdiskTest::NetnsPair::ip(
-        QStringList{ QStringLiteral("-n"), m_net->nsA() } + args, &error);
+    const bool ok = EtherdiskTest::NetnsPair::ipIn(m_net->nsA(), args, &error);
     if (!ok)
         qWarning("ip %s: %s", qPrintable(args.join(QLatin1Char(' '))), qPrintable(error));
     return ok;
@@ -367,6 +342,7 @@ void tst_Etherdiskctl::withoutPrivileges()
            QStringList{ QStringLiteral("bench"), QStringLiteral("e1.1"), QStringLiteral("-i"),
                         m_net->ifB() } }) {
         QProcess p;
+        EtherdiskTest::dieWithParent(&p);
         p.start(QStringLiteral("ip"),
                 EtherdiskTest::NetnsPair::inNamespace(
                     m_net->nsB(), QStringLiteral("setpriv"),
@@ -394,7 +370,12 @@ void tst_Etherdiskctl::noTarget()
     QVERIFY2(r.exitCode == 68, qPrintable(r.describe()));
     QVERIFY2(r.err.contains("no answer from e9.9 on " + m_net->ifB().toUtf8()),
              qPrintable(r.describe()));
-    QVERIFY2(t.elapsed() < 5000, qPrintable(QString::number(t.elapsed())));
+    // Two Query Configs, each waited for half the timeout: the run takes the
+    // whole 0.4 s (a deadline on the monotonic clock never ends early, so no
+    // slack below) plus the program's start-up (up to 1.5 s here).
+    QVERIFY2(t.elapsed() >= 400 && t.elapsed() <= 400 + 1500,
+             qPrintable(QStringLiteral("probe --timeout 0.4 took %1 ms, expected 400 to 1900 ms")
+                            .arg(t.elapsed())));
 
     r = ctl({ QStringLiteral("bench"), QStringLiteral("e9.9"), QStringLiteral("-i"), m_net->ifB(),
               QStringLiteral("--seconds"), QStringLiteral("1") });
@@ -520,21 +501,18 @@ void tst_Etherdiskctl::discoverTable()
 void tst_Etherdiskctl::discoverConflict()
 {
     // Two "NICs" in namespace A, one target on each, both claiming e5.5.
-    const QString base = m_net->ifA().left(m_net->ifA().size() - 2);
-    for (const QString &m : { base + QStringLiteral("m1"), base + QStringLiteral("m2") }) {
-        m_linksA << m;
-        QVERIFY(
-            ipA({ QStringLiteral("link"), QStringLiteral("add"), QStringLiteral("link"),
-                  m_net->ifA(), QStringLiteral("name"), m, QStringLiteral("type"),
-                  QStringLiteral("macvlan"), QStringLiteral("mode"), QStringLiteral("private") }));
-        QVERIFY(ipA({ QStringLiteral("link"), QStringLiteral("set"), m, QStringLiteral("up") }));
+    const QString m1 = m_net->linkName(QStringLiteral("m1"));
+    const QString m2 = m_net->linkName(QStringLiteral("m2"));
+    for (const QString &m : { m1, m2 }) {
+        QString e;
+        QVERIFY2(m_net->addMacvlan(m_net->nsA(), m_net->ifA(), m, &e), qPrintable(e));
     }
     const QString small = m_dir.filePath(QStringLiteral("c1.img"));
     const QString big = m_dir.filePath(QStringLiteral("c2.img"));
     QVERIFY(makeImage(small, 4096));
     QVERIFY(makeImage(big, 8192));
-    QVERIFY(startTarget(QStringLiteral("vblade"), 5, 5, m_linksA[0], small));
-    QVERIFY(startTarget(QStringLiteral("etherdisk"), 5, 5, m_linksA[1], big));
+    QVERIFY(startTarget(QStringLiteral("vblade"), 5, 5, m1, small));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 5, 5, m2, big));
 
     const Run table = ctl({ QStringLiteral("discover"), QStringLiteral("-i"), m_net->ifB(),
                             QStringLiteral("--wait"), QStringLiteral("2") });
@@ -575,6 +553,8 @@ void tst_Etherdiskctl::watch()
     QVERIFY(target);
 
     QProcess w;
+
+    EtherdiskTest::dieWithParent(&w);
     w.start(QStringLiteral("ip"),
             EtherdiskTest::NetnsPair::inNamespace(
                 m_net->nsB(), ctlBinary(),
@@ -615,16 +595,29 @@ void tst_Etherdiskctl::watch()
         for (const QJsonObject &e : events)
             s += QString::fromUtf8(QJsonDocument(e).toJson(QJsonDocument::Compact))
                 + QLatin1Char('\n');
-        return s;
+        return s + QStringLiteral("stderr: ") + QString::fromUtf8(w.readAllStandardError());
     };
     QVERIFY2(pump(5000, QStringLiteral("changed")), qPrintable(describe()));
+    // vblade's start-up advertisement made discovery ask it at once, off the
+    // poll ticks: let one and a half intervals pass, so that its last answer
+    // before the kill is one to a poll.
+    QVERIFY(!pump(750, QStringLiteral("lost")));
+    const std::int64_t killing = QDateTime::currentMSecsSinceEpoch();
     target->kill();
-    target->waitForFinished(5000);
-    QElapsedTimer sinceKill;
-    sinceKill.start();
+    QVERIFY(target->waitForFinished(5000));
+    const std::int64_t killed = QDateTime::currentMSecsSinceEpoch();
     QVERIFY2(pump(5000, QStringLiteral("lost")), qPrintable(describe()));
-    // Lost within (missed + 1) * interval of the last answer, plus slack.
-    QVERIFY2(sinceKill.elapsed() < 2200, qPrintable(QString::number(sinceKill.elapsed())));
+    {
+        // --interval 0.5 --missed 2: lost 1.5 s after the last answer, 1 to
+        // 1.5 s after the kill (see SilenceWindow).
+        QJsonObject lost;
+        for (const QJsonObject &e : events)
+            if (e.value(QStringLiteral("event")).toString() == QLatin1String("lost"))
+                lost = e;
+        const QString late =
+            checkWindow(lost, EtherdiskTest::SilenceWindow::loss(500, 2), killing, killed);
+        QVERIFY2(late.isEmpty(), qPrintable(late));
+    }
     QVERIFY(startTarget(QStringLiteral("vblade"), 3, 1, m_net->ifA(), image));
     QVERIFY2(pump(5000, QStringLiteral("recovered")), qPrintable(describe()));
 
@@ -666,6 +659,7 @@ void tst_Etherdiskctl::watch()
 
     // The human form: one line per event, timestamp first.
     QProcess h;
+    EtherdiskTest::dieWithParent(&h);
     h.start(
         QStringLiteral("ip"),
         EtherdiskTest::NetnsPair::inNamespace(
@@ -699,39 +693,61 @@ void tst_Etherdiskctl::watchForget()
     QProcess *target = startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image);
     QVERIFY(target);
     QProcess w;
+    EtherdiskTest::dieWithParent(&w);
     w.start(QStringLiteral("ip"),
             EtherdiskTest::NetnsPair::inNamespace(
                 m_net->nsB(), ctlBinary(),
                 { QStringLiteral("discover"), QStringLiteral("-i"), m_net->ifB(),
-                  QStringLiteral("--watch"), QStringLiteral("--interval"), QStringLiteral("0.3"),
-                  QStringLiteral("--forget"), QStringLiteral("1") }));
+                  QStringLiteral("--watch"), QStringLiteral("--json"), QStringLiteral("--interval"),
+                  QStringLiteral("0.3"), QStringLiteral("--forget"), QStringLiteral("1") }));
     QVERIFY(w.waitForStarted(5000));
     QByteArray out;
-    // Whether `what` appears in the output after byte `from`, within ms.
-    auto waitFor = [&](const QByteArray &what, int ms, qsizetype from = 0) {
+    auto tagOf = [](const char *event) { return QByteArray("\"event\":\"") + event + '"'; };
+    // Whether event `what` appears in the output after byte `from`, within ms.
+    auto waitFor = [&](const char *what, int ms, qsizetype from = 0) {
         QElapsedTimer t;
         t.start();
-        while (out.indexOf(what, from) < 0 && t.elapsed() < ms) {
+        while (out.indexOf(tagOf(what), from) < 0 && t.elapsed() < ms) {
             w.waitForReadyRead(100);
             out += w.readAllStandardOutput();
         }
-        return out.indexOf(what, from) >= 0;
+        return out.indexOf(tagOf(what), from) >= 0;
     };
-    QVERIFY2(waitFor(" changed ", 5000), out.constData());
+    // The JSON line of the first event `what`.
+    auto eventAt = [&](qsizetype at) {
+        const qsizetype lineStart = out.lastIndexOf('\n', at) + 1;
+        const qsizetype lineEnd = out.indexOf('\n', at);
+        return QJsonDocument::fromJson(out.mid(lineStart, lineEnd - lineStart)).object();
+    };
+    QVERIFY2(waitFor("changed", 5000), out.constData());
+    // The target's start-up advertisement was an answer off the poll ticks:
+    // let one and a half intervals pass, so that its last answer before the
+    // kill is one to a poll.
+    QVERIFY2(!waitFor("lost", 450), out.constData());
+    const std::int64_t killing = QDateTime::currentMSecsSinceEpoch();
     target->kill();
-    target->waitForFinished(5000);
-    QElapsedTimer sinceKill;
-    sinceKill.start();
-    // Forgotten after 1 s of silence; the last answer came at most one
-    // interval (0.3 s) before the kill.
-    QVERIFY2(waitFor(" removed   e3.2 forgotten", 5000), out.constData());
-    QVERIFY2(sinceKill.elapsed() > 600 && sinceKill.elapsed() < 2500,
-             qPrintable(QString::number(sinceKill.elapsed())));
-    const qsizetype removedAt = out.indexOf(" removed ");
-    QVERIFY2(out.indexOf(" lost ") >= 0 && out.indexOf(" lost ") < removedAt, out.constData());
+    QVERIFY(target->waitForFinished(5000));
+    const std::int64_t killed = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY2(waitFor("removed", 5000), out.constData());
+    const qsizetype removedAt = out.indexOf(tagOf("removed"));
+    const QJsonObject removed = eventAt(removedAt);
+    QCOMPARE(removed.value(QStringLiteral("message")).toString(), QStringLiteral("e3.2 forgotten"));
+    // Forgotten on the first tick (every 0.3 s) after 1 s of silence: the
+    // fourth after the last answer (1.2 s), 0.9 to 1.2 s after the kill (see
+    // SilenceWindow).
+    const QString late =
+        checkWindow(removed, EtherdiskTest::SilenceWindow::removal(300, 1000), killing, killed);
+    QVERIFY2(late.isEmpty(), qPrintable(late));
+    const qsizetype lostAt = out.indexOf(tagOf("lost"));
+    QVERIFY2(lostAt >= 0 && lostAt < removedAt, out.constData());
     QVERIFY(startTarget(QStringLiteral("etherdisk"), 3, 2, m_net->ifA(), image));
-    QVERIFY2(waitFor(" added     e3.2 found at", 5000, removedAt), out.constData());
-    QVERIFY2(!out.contains(" recovered "), out.constData());
+    QVERIFY2(waitFor("added", 5000, removedAt), out.constData());
+    QVERIFY2(eventAt(out.indexOf(tagOf("added"), removedAt))
+                 .value(QStringLiteral("message"))
+                 .toString()
+                 .startsWith(QStringLiteral("e3.2 found at")),
+             out.constData());
+    QVERIFY2(!out.contains(tagOf("recovered")), out.constData());
     ::kill(pid_t(w.processId()), SIGTERM);
     QVERIFY(w.waitForFinished(5000));
     QCOMPARE(w.exitCode(), 0);
@@ -813,23 +829,14 @@ void tst_Etherdiskctl::probeNarrowPath()
     // target has MTU 1500: jumbo frames vanish in the middle, in both
     // directions, as behind a switch without jumbo frames.
     QVERIFY(m_net->setMtu(9000));
-    const QString base = m_net->ifA().left(m_net->ifA().size() - 2);
-    const QString br = base + QStringLiteral("br"), x = base + QStringLiteral("px"),
-                  y = base + QStringLiteral("py");
-    m_linksA << br << x;
-    QVERIFY(ipA({ QStringLiteral("link"), QStringLiteral("add"), br, QStringLiteral("type"),
-                  QStringLiteral("bridge") }));
-    QVERIFY(ipA({ QStringLiteral("link"), QStringLiteral("add"), x, QStringLiteral("type"),
-                  QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"), y }));
-    QVERIFY(ipA({ QStringLiteral("link"), QStringLiteral("set"), y, QStringLiteral("mtu"),
-                  QStringLiteral("9000"), QStringLiteral("up") }));
-    QVERIFY(ipA({ QStringLiteral("link"), QStringLiteral("set"), m_net->ifA(),
-                  QStringLiteral("master"), br }));
-    QVERIFY(
-        ipA({ QStringLiteral("link"), QStringLiteral("set"), x, QStringLiteral("master"), br }));
+    const QString br = m_net->linkName(QStringLiteral("br")),
+                  x = m_net->linkName(QStringLiteral("px")),
+                  y = m_net->linkName(QStringLiteral("py"));
+    QString e;
+    QVERIFY2(m_net->addVeth(m_net->nsA(), x, m_net->nsA(), y, 9000, &e), qPrintable(e));
     QVERIFY(ipA({ QStringLiteral("link"), QStringLiteral("set"), x, QStringLiteral("mtu"),
-                  QStringLiteral("1500"), QStringLiteral("up") }));
-    QVERIFY(ipA({ QStringLiteral("link"), QStringLiteral("set"), br, QStringLiteral("up") }));
+                  QStringLiteral("1500") }));
+    QVERIFY2(m_net->addBridge(m_net->nsA(), br, 0, { m_net->ifA(), x }, &e), qPrintable(e));
     const QString image = m_dir.filePath(QStringLiteral("narrow.img"));
     QVERIFY(makeImage(image, 4096));
     QVERIFY(startTarget(QStringLiteral("etherdisk"), 8, 1, y, image));
@@ -999,6 +1006,7 @@ void tst_Etherdiskctl::benchStopsOnSigint()
     QVERIFY(makeImage(image, 4096));
     QVERIFY(startTarget(QStringLiteral("etherdisk"), 6, 1, m_net->ifA(), image));
     QProcess b;
+    EtherdiskTest::dieWithParent(&b);
     b.start(
         QStringLiteral("ip"),
         EtherdiskTest::NetnsPair::inNamespace(
@@ -1030,6 +1038,7 @@ void tst_Etherdiskctl::benchSecondSigintEndsIt()
     QProcess *target = startTarget(QStringLiteral("etherdisk"), 6, 2, m_net->ifA(), image);
     QVERIFY(target);
     QProcess b;
+    EtherdiskTest::dieWithParent(&b);
     b.start(QStringLiteral("ip"),
             EtherdiskTest::NetnsPair::inNamespace(
                 m_net->nsB(), ctlBinary(),
@@ -1066,6 +1075,7 @@ void tst_Etherdiskctl::capNetRawIsEnough()
     };
     auto run = [&](const QStringList &args) {
         QProcess p;
+        EtherdiskTest::dieWithParent(&p);
         p.start(QStringLiteral("ip"),
                 EtherdiskTest::NetnsPair::inNamespace(m_net->nsB(), QStringLiteral("setpriv"),
                                                       asNobody + args));

@@ -7,7 +7,10 @@
 // page cache outlives the process.)
 
 #include "etherdisk/ata.h"
+#include "images.h"
 #include "netns.h"
+#include "peers.h"
+#include "process.h"
 #include "rawclient.h"
 #include "testutil.h"
 
@@ -22,13 +25,9 @@
 using namespace Etherdisk;
 using namespace Etherdisk::Aoe;
 using EtherdiskTest::bytes;
+using EtherdiskTest::targetBinary;
 
 namespace {
-
-QString targetBinary()
-{
-    return QStringLiteral(ETHERDISK_BINARY_DIR "/app/etherdisk-target/etherdisk-target");
-}
 
 Frame parsed(const QByteArray &f)
 {
@@ -65,7 +64,8 @@ private:
     std::unique_ptr<EtherdiskTest::NetnsPair> m_net;
     EtherdiskTest::RawClient m_client;
     QTemporaryDir m_dir;
-    QProcess *m_target = nullptr;
+    EtherdiskTest::ProcessSet m_peers; // in namespace A, stopped by cleanup()
+    QProcess *m_target = nullptr; // in m_peers
 };
 
 void tst_TargetCli::initTestCase()
@@ -86,72 +86,40 @@ void tst_TargetCli::cleanupTestCase()
 
 void tst_TargetCli::cleanup()
 {
-    if (m_target) {
-        m_target->kill();
-        m_target->waitForFinished(5000);
-        delete m_target;
-        m_target = nullptr;
-    }
+    m_peers.clear();
+    m_target = nullptr;
     m_client.target = {};
 }
 
 QByteArray tst_TargetCli::makeImage(const QString &name, int sectors, char fill)
 {
-    QByteArray data(sectors * 512, fill);
-    QFile f(m_dir.filePath(name));
-    if (!f.open(QIODevice::WriteOnly))
-        return {};
-    f.write(data);
-    return data;
+    const QByteArray data(sectors * 512, fill);
+    return EtherdiskTest::writeImage(m_dir.filePath(name), data) ? data : QByteArray();
 }
 
 bool tst_TargetCli::startTarget(const QStringList &args)
 {
-    m_target = new QProcess;
-    m_target->setProcessChannelMode(QProcess::ForwardedOutputChannel);
-    m_target->start(QStringLiteral("ip"),
-                    EtherdiskTest::NetnsPair::inNamespace(m_net->nsA(), targetBinary(), args));
-    if (!m_target->waitForStarted(5000))
-        return false;
+    m_target = m_peers.start(m_net->nsA(), targetBinary(), args);
     // Serving once it answers a Query Config.
-    for (int i = 0; i < 50; ++i) {
-        m_client.target = {};
-        Header h = m_client.header(BroadcastShelf, BroadcastSlot, Command::QueryConfig);
-        QByteArray f(60, '\0');
-        f.resize(qsizetype(buildConfig({ reinterpret_cast<std::uint8_t *>(f.data()), 60 }, h, {})));
-        if (!m_client.exchange(f, 1, 100).empty())
-            return true;
-        if (m_target->state() == QProcess::NotRunning)
-            return false;
-    }
-    return false;
+    return m_target && m_client.waitServing(BroadcastShelf, BroadcastSlot, 5000, m_target);
 }
 
 int tst_TargetCli::runTarget(const QStringList &args, QString *stderrText)
 {
-    QProcess p;
-    p.start(targetBinary(), args);
-    if (!p.waitForFinished(10000)) {
-        p.kill();
-        p.waitForFinished();
-        return -1;
-    }
-    *stderrText = QString::fromLocal8Bit(p.readAllStandardError());
-    return p.exitCode();
+    const EtherdiskTest::Run r = EtherdiskTest::runProgram(targetBinary(), args, 10000);
+    *stderrText = QString::fromLocal8Bit(r.err);
+    return r.exitCode;
 }
 
 void tst_TargetCli::help()
 {
-    QProcess p;
-    p.start(targetBinary(), { QStringLiteral("--help") });
-    QVERIFY(p.waitForFinished(5000));
-    QCOMPARE(p.exitCode(), 0);
-    const QString out = QString::fromLocal8Bit(p.readAllStandardOutput());
+    EtherdiskTest::Run r = EtherdiskTest::runProgram(targetBinary(), { QStringLiteral("--help") });
+    QVERIFY2(r.ok(), qPrintable(r.describe()));
+    const QString out = QString::fromLocal8Bit(r.out);
     QVERIFY(out.contains(QStringLiteral("shelf slot netif")));
     QVERIFY(out.contains(QStringLiteral("--write-mode")));
-    p.start(targetBinary(), { QStringLiteral("--version") });
-    QVERIFY(p.waitForFinished(5000));
-    QVERIFY(p.readAllStandardOutput().startsWith("etherdisk-target "));
+    r = EtherdiskTest::runProgram(targetBinary(), { QStringLiteral("--version") });
+    QVERIFY2(r.ok() && r.out.startsWith("etherdisk-target "), qPrintable(r.describe()));
 }
 
 void tst_TargetCli::exitCodes_data()
@@ -240,6 +208,7 @@ void tst_TargetCli::permissionDenied()
     QFile::setPermissions(m_dir.filePath(QStringLiteral("private.img")),
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     QProcess p;
+    EtherdiskTest::dieWithParent(&p);
     p.start(QStringLiteral("setpriv"),
             { QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"),
               QStringLiteral("--clear-groups"), targetBinary(), QStringLiteral("1"),
@@ -322,11 +291,10 @@ void tst_TargetCli::sighupReloadKeepsUnchangedExports()
         QStringLiteral("[export 5.3]\npath = %1\ninterfaces = %2\nread-only = true\n")
             .arg(m_dir.filePath(QStringLiteral("r3.img")), m_net->ifA());
     writeConf({ e1, e2 });
-    m_target = new QProcess;
-    m_target->start(QStringLiteral("ip"),
-                    EtherdiskTest::NetnsPair::inNamespace(
-                        m_net->nsA(), targetBinary(),
-                        { QStringLiteral("--config"), conf, QStringLiteral("--state-dir=") }));
+    m_target = m_peers.start(m_net->nsA(), targetBinary(),
+                             { QStringLiteral("--config"), conf, QStringLiteral("--state-dir=") },
+                             EtherdiskTest::Output::Keep);
+    QVERIFY(m_target);
     QTRY_VERIFY_WITH_TIMEOUT(
         m_client.exchange(m_client.configRequest(5, 1, ConfigCommand::Read), 1, 100).size() == 1,
         5000);
@@ -353,7 +321,7 @@ void tst_TargetCli::sighupReloadKeepsUnchangedExports()
              std::size_t(1));
     m_target->terminate();
     QVERIFY(m_target->waitForFinished(5000));
-    const QString log = QString::fromLocal8Bit(m_target->readAllStandardError());
+    const QString log = QString::fromLocal8Bit(m_target->readAll());
     QVERIFY2(
         log.contains(QStringLiteral("reload failed, still serving the previous configuration")),
         qPrintable(log));

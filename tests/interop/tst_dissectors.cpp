@@ -24,6 +24,8 @@
 #include "etherdisk/aoeframe.h"
 #include "etherdisk/ata.h"
 #include "pcapfile.h"
+#include "peers.h"
+#include "process.h"
 #include "testutil.h"
 
 #include <QByteArray>
@@ -243,54 +245,6 @@ QString tcpdumpRcmd(std::uint8_t rcmd)
         "Force set reserve list",
     };
     return QLatin1String(names.at(rcmd));
-}
-
-// Runs a program to completion; false with a reason on a start failure,
-// timeout or non-zero exit. Only stdout is returned: both tools print
-// harmless warnings on stderr when run as root.
-bool runProgram(const QString &program, const QStringList &arguments,
-                const QProcessEnvironment &environment, QByteArray *out, QString *error)
-{
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(program, arguments);
-    if (!process.waitForStarted(10000)) {
-        *error = program + QStringLiteral(": cannot start: ") + process.errorString();
-        return false;
-    }
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished(5000);
-        *error = program + QStringLiteral(": timed out after 60 s");
-        return false;
-    }
-    *out = process.readAllStandardOutput();
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        *error = QStringLiteral("%1 %2 exited with %3: %4")
-                     .arg(program, arguments.join(QLatin1Char(' ')))
-                     .arg(process.exitCode())
-                     .arg(QString::fromLocal8Bit(process.readAllStandardError()));
-        return false;
-    }
-    return true;
-}
-
-// tcpdump prints one unindented line per packet and indents the rest.
-QList<QByteArray> splitTcpdumpPackets(const QByteArray &text)
-{
-    QList<QByteArray> packets;
-    for (const QByteArray &line : text.split('\n')) {
-        if (line.isEmpty())
-            continue;
-        if (line.startsWith('\t') || line.startsWith(' ')) {
-            if (!packets.isEmpty())
-                packets.last() += '\n' + line;
-        } else {
-            packets << line;
-        }
-    }
-    return packets;
 }
 
 } // namespace
@@ -745,31 +699,31 @@ void tst_Dissectors::initTestCase()
     };
     for (const QString &field : TsharkFields)
         args << QStringLiteral("-e") << field;
-    QByteArray out;
-    QString runError;
-    QVERIFY2(runProgram(EtherdiskTest::programPath(QStringLiteral("tshark")), args, env, &out,
-                        &runError),
-             qPrintable(runError));
-    for (const QByteArray &line : out.split('\n')) {
+    // Only stdout counts: both tools print harmless warnings on stderr when
+    // run as root.
+    EtherdiskTest::Run r = EtherdiskTest::runProgram(
+        EtherdiskTest::programPath(QStringLiteral("tshark")), args, 60000, {}, env);
+    QVERIFY2(r.ok(), qPrintable(r.describe()));
+    for (const QByteArray &line : r.out.split('\n')) {
         if (!line.isEmpty())
             m_tsharkRows << QString::fromUtf8(line).split(QLatin1Char('\t'));
     }
     QCOMPARE(m_tsharkRows.size(), qsizetype(m_table.size()));
 
     const QString tcpdump = EtherdiskTest::programPath(QStringLiteral("tcpdump"));
-    QVERIFY2(runProgram(tcpdump,
-                        { QStringLiteral("-vv"), QStringLiteral("-n"), QStringLiteral("-r"), pcap },
-                        env, &out, &runError),
-             qPrintable(runError));
-    m_tcpdumpPackets = splitTcpdumpPackets(out);
+    r = EtherdiskTest::runProgram(
+        tcpdump, { QStringLiteral("-vv"), QStringLiteral("-n"), QStringLiteral("-r"), pcap }, 60000,
+        {}, env);
+    QVERIFY2(r.ok(), qPrintable(r.describe()));
+    m_tcpdumpPackets = EtherdiskTest::splitTcpdumpPackets(r.out);
     QCOMPARE(m_tcpdumpPackets.size(), qsizetype(m_table.size()));
 
-    QVERIFY2(runProgram(tcpdump,
-                        { QStringLiteral("-vv"), QStringLiteral("-n"), QStringLiteral("-r"),
-                          unpaddedPcap },
-                        env, &out, &runError),
-             qPrintable(runError));
-    m_tcpdumpUnpaddedPackets = splitTcpdumpPackets(out);
+    r = EtherdiskTest::runProgram(
+        tcpdump,
+        { QStringLiteral("-vv"), QStringLiteral("-n"), QStringLiteral("-r"), unpaddedPcap }, 60000,
+        {}, env);
+    QVERIFY2(r.ok(), qPrintable(r.describe()));
+    m_tcpdumpUnpaddedPackets = EtherdiskTest::splitTcpdumpPackets(r.out);
     QCOMPARE(m_tcpdumpUnpaddedPackets.size(), qsizetype(m_unpaddedReserve.size()));
 }
 

@@ -29,10 +29,12 @@
 // aoeping waits forever unless -s is given; then SIGALRM kills it.
 
 #include "etherdisk/engine.h"
+#include "images.h"
 #include "netns.h"
+#include "peers.h"
+#include "process.h"
 #include "testutil.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QMap>
@@ -41,13 +43,15 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
-#include <csignal>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+
+using EtherdiskTest::Capture;
+using EtherdiskTest::readCapture;
+using EtherdiskTest::Run;
+using EtherdiskTest::runProgram;
 
 namespace {
 
@@ -129,67 +133,7 @@ struct Aoe
     QByteArray configString() const { return f.mid(ConfigHeader, stringLength()); }
 };
 
-// Classic pcap, any byte order; a partly written last record is ignored, so
-// this also reads a capture that tcpdump is still writing.
-QList<QByteArray> readCapture(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray d = file.readAll();
-    if (d.size() < 24)
-        return {};
-    const auto le32 = [&](qsizetype o) {
-        return std::uint32_t(std::uint8_t(d[o])) | std::uint32_t(std::uint8_t(d[o + 1])) << 8
-            | std::uint32_t(std::uint8_t(d[o + 2])) << 16
-            | std::uint32_t(std::uint8_t(d[o + 3])) << 24;
-    };
-    const std::uint32_t magic = le32(0);
-    bool swapped;
-    if (magic == 0xa1b2c3d4u || magic == 0xa1b23c4du)
-        swapped = false;
-    else if (magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u)
-        swapped = true;
-    else
-        return {};
-    const auto read32 = [&](qsizetype o) {
-        const std::uint32_t v = le32(o);
-        return swapped ? ((v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24)) : v;
-    };
-    QList<QByteArray> frames;
-    qsizetype at = 24;
-    while (at + 16 <= d.size()) {
-        const qsizetype length = read32(at + 8);
-        if (at + 16 + length > d.size())
-            break;
-        frames << d.mid(at + 16, length);
-        at += 16 + length;
-    }
-    return frames;
-}
-
 // --- processes -----------------------------------------------------------------
-
-struct Run
-{
-    bool started = false;
-    bool finished = false; // within the time limit
-    bool crashed = false; // killed by a signal (aoeping -s: SIGALRM)
-    int exitCode = -1;
-    QByteArray out, err;
-    QString command;
-
-    bool ok() const { return started && finished && !crashed && exitCode == 0; }
-    QString describe() const
-    {
-        const QString how = !started ? QStringLiteral("did not start")
-            : !finished              ? QStringLiteral("timed out (killed by the test)")
-            : crashed                ? QStringLiteral("killed by a signal")
-                                     : QStringLiteral("exit %1").arg(exitCode);
-        return QStringLiteral("`%1`: %2\n--- stdout:\n%3\n--- stderr:\n%4")
-            .arg(command, how, QString::fromLocal8Bit(out), QString::fromLocal8Bit(err));
-    }
-};
 
 QProcessEnvironment toolEnvironment(const QString &home)
 {
@@ -201,131 +145,23 @@ QProcessEnvironment toolEnvironment(const QString &home)
     return env;
 }
 
-Run runProgram(const QString &program, const QStringList &args, int timeoutMs,
-               const QProcessEnvironment &env)
-{
-    Run r;
-    r.command = program + QLatin1Char(' ') + args.join(QLatin1Char(' '));
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    r.started = p.waitForStarted(10000);
-    if (!r.started)
-        return r;
-    p.closeWriteChannel();
-    r.finished = p.waitForFinished(timeoutMs);
-    if (!r.finished) {
-        p.kill();
-        p.waitForFinished(5000);
-    }
-    r.crashed = p.exitStatus() != QProcess::NormalExit;
-    r.exitCode = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
-// tcpdump -w in a namespace, started before and stopped after the tools.
-class Capture
-{
-public:
-    ~Capture() { stop(); }
-
-    bool start(const QString &ns, const QString &iface, const QString &path, QString *error)
-    {
-        m_path = path;
-        // -U --immediate-mode: every frame reaches the file at once (without
-        // immediate mode TPACKET_V3 hands frames over in blocks, up to 1 s late,
-        // and frames still queued when tcpdump stops are lost).
-        m_process.start(QStringLiteral("ip"),
-                        EtherdiskTest::NetnsPair::inNamespace(
-                            ns, EtherdiskTest::programPath(QStringLiteral("tcpdump")),
-                            { QStringLiteral("-U"), QStringLiteral("--immediate-mode"),
-                              QStringLiteral("-Z"), QStringLiteral("root"), QStringLiteral("-n"),
-                              QStringLiteral("-i"), iface, QStringLiteral("-w"), path }));
-        if (!m_process.waitForStarted(10000)) {
-            *error = QStringLiteral("tcpdump: ") + m_process.errorString();
-            return false;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (!m_stderr.contains("listening on") && t.elapsed() < 10000) {
-            if (m_process.state() != QProcess::Running)
-                break;
-            m_process.waitForReadyRead(200);
-            m_stderr += m_process.readAllStandardError();
-        }
-        if (!m_stderr.contains("listening on")) {
-            *error = QStringLiteral("tcpdump did not start capturing: ")
-                + QString::fromLocal8Bit(m_stderr);
-            stop();
-            return false;
-        }
-        return true;
-    }
-
-    QList<QByteArray> frames() const { return readCapture(m_path); }
-
-    // Waits until `done(frames so far)` holds.
-    bool waitFor(const std::function<bool(const QList<QByteArray> &)> &done, int timeoutMs) const
-    {
-        QElapsedTimer t;
-        t.start();
-        for (;;) {
-            if (done(frames()))
-                return true;
-            if (t.elapsed() > timeoutMs)
-                return false;
-            QThread::msleep(20);
-        }
-    }
-
-    // Waits until the file stops growing, then SIGINT, so the pcap is complete.
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        QElapsedTimer t;
-        t.start();
-        qint64 last = -1;
-        int stable = 0;
-        while (stable < 4 && t.elapsed() < 3000) {
-            QThread::msleep(50);
-            const qint64 size = QFileInfo(m_path).size();
-            stable = size == last ? stable + 1 : 0;
-            last = size;
-        }
-        ::kill(pid_t(m_process.processId()), SIGINT);
-        if (!m_process.waitForFinished(5000)) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-        m_stderr += m_process.readAllStandardError();
-    }
-
-    QString log() const { return QString::fromLocal8Bit(m_stderr); }
-
-private:
-    QProcess m_process;
-    QString m_path;
-    QByteArray m_stderr;
-};
-
 // vblade or etherdisk-target in namespace A.
 class Target
 {
 public:
     ~Target() { stop(); }
 
-    bool start(const QStringList &command, QString *error)
+    bool start(const QString &ns, const QString &program, const QStringList &args, QString *error)
     {
         stop();
         m_process = std::make_unique<QProcess>();
+        EtherdiskTest::dieWithParent(m_process.get());
         m_process->setProcessChannelMode(QProcess::MergedChannels);
-        m_process->start(QStringLiteral("ip"), command);
+        m_process->start(QStringLiteral("ip"),
+                         EtherdiskTest::NetnsPair::inNamespace(ns, program, args));
         if (!m_process->waitForStarted(10000)) {
-            *error = QStringLiteral("cannot start %1: %2")
-                         .arg(command.join(QLatin1Char(' ')), m_process->errorString());
+            *error = QStringLiteral("cannot start %1 %2: %3")
+                         .arg(program, args.join(QLatin1Char(' ')), m_process->errorString());
             return false;
         }
         return true;
@@ -465,7 +301,6 @@ private:
 
     std::optional<QTemporaryDir> m_dir;
     QString m_image;
-    QString m_targetBinary;
     std::map<int, Net> m_nets; // by MTU
     QMap<QString, QStringList> m_captures; // data tag -> pcaps made for that row
     QProcessEnvironment m_env;
@@ -493,9 +328,9 @@ void tst_InteropAoetools::initTestCase()
                           QStringLiteral("%1 is not installed (apt install %2)")
                               .arg(QLatin1String(program), QLatin1String(package)));
 
-    m_targetBinary = QStringLiteral(ETHERDISK_BINARY_DIR "/app/etherdisk-target/etherdisk-target");
-    QVERIFY2(QFileInfo(m_targetBinary).isExecutable(),
-             qPrintable(m_targetBinary + QStringLiteral(" is missing: build etherdisk-target")));
+    QVERIFY2(QFileInfo(EtherdiskTest::targetBinary()).isExecutable(),
+             qPrintable(EtherdiskTest::targetBinary()
+                        + QStringLiteral(" is missing: build etherdisk-target")));
 
     m_dir.emplace();
     QVERIFY2(m_dir->isValid(), qPrintable(m_dir->errorString()));
@@ -503,15 +338,7 @@ void tst_InteropAoetools::initTestCase()
 
     // A deterministic image: every sector different.
     m_image = m_dir->filePath(QStringLiteral("disk.img"));
-    QFile image(m_image);
-    QVERIFY(image.open(QIODevice::WriteOnly));
-    QByteArray sector(512, '\0');
-    for (int s = 0; s < ImageSectors; ++s) {
-        for (int i = 0; i < 512; ++i)
-            sector[i] = char((s * 131 + i * 7 + (s >> 8)) & 0xff);
-        QCOMPARE(image.write(sector), qint64(512));
-    }
-    image.close();
+    QVERIFY(EtherdiskTest::makePatternImage(m_image, ImageSectors, 1));
 
     for (int mtu : { 1500, 9000 }) {
         Net &n = m_nets[mtu];
@@ -524,7 +351,7 @@ void tst_InteropAoetools::initTestCase()
                                      { QStringLiteral("-n"), ns, QStringLiteral("-br"),
                                        QStringLiteral("link"), QStringLiteral("show"),
                                        QStringLiteral("dev"), iface },
-                                     10000, m_env);
+                                     10000, {}, m_env);
             QVERIFY2(r.ok(), qPrintable(r.describe()));
             const QStringList columns =
                 QString::fromLatin1(r.out).split(QLatin1Char(' '), Qt::SkipEmptyParts);
@@ -575,21 +402,18 @@ QList<Aoe> tst_InteropAoetools::fromTarget(const Row &row, const QList<QByteArra
 bool tst_InteropAoetools::startTarget(Row *row, const QStringList &extraArgs, QString *error,
                                       const QString &stateDir)
 {
-    const QString shelf = QString::number(Shelf);
-    const QString slot = QString::number(Slot);
-    QStringList args;
-    QString program;
-    if (row->peer == Peer::Vblade) {
-        program = EtherdiskTest::programPath(QStringLiteral("vblade"));
-    } else {
-        program = m_targetBinary;
-        args << QStringLiteral("--state-dir") << stateDir;
-    }
     // The same vblade-compatible command line for both.
-    args << QStringLiteral("-b") << QString::number(BufferCount) << extraArgs << shelf << slot
-         << row->net->pair->ifA() << m_image;
+    const EtherdiskTest::TargetKind kind = row->peer == Peer::Vblade
+        ? EtherdiskTest::TargetKind::Vblade
+        : EtherdiskTest::TargetKind::Etherdisk;
+    EtherdiskTest::TargetOptions options;
+    options.bufferCount = BufferCount;
+    options.extraArgs = extraArgs;
+    options.stateDir = stateDir;
     if (!row->target.start(
-            EtherdiskTest::NetnsPair::inNamespace(row->net->pair->nsA(), program, args), error))
+            row->net->pair->nsA(), EtherdiskTest::targetProgram(kind),
+            EtherdiskTest::targetArgs(kind, Shelf, Slot, row->net->pair->ifA(), m_image, options),
+            error))
         return false;
     const int before = row->adverts;
     int seen = 0;
@@ -615,10 +439,8 @@ bool tst_InteropAoetools::startTarget(Row *row, const QStringList &extraArgs, QS
 Run tst_InteropAoetools::tool(const Row &row, const QString &program, const QStringList &args,
                               int timeoutMs) const
 {
-    return runProgram(QStringLiteral("ip"),
-                      EtherdiskTest::NetnsPair::inNamespace(
-                          row.net->pair->nsB(), EtherdiskTest::programPath(program), args),
-                      timeoutMs, m_env);
+    return runProgram(EtherdiskTest::programPath(program), args, timeoutMs, row.net->pair->nsB(),
+                      m_env);
 }
 
 // aoecfg -c CMD [-s STRING] -t SECONDS SHELF SLOT IF: waits for one answer.
@@ -1089,7 +911,7 @@ void tst_InteropAoetools::capturedResponses()
                              QStringLiteral("_ws.expert.severity"),
                              QStringLiteral("-e"),
                              QStringLiteral("_ws.expert.message") },
-                           60000, m_env);
+                           60000, {}, m_env);
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         QList<QStringList> rows;
         for (const QByteArray &line : r.out.split('\n'))
@@ -1118,9 +940,19 @@ void tst_InteropAoetools::capturedResponses()
                          qPrintable(what));
             }
             QVERIFY2(row8[5].isEmpty(), qPrintable(what + QStringLiteral(": malformed")));
-            for (const QString &severity : row8[6].split(QLatin1Char(','), Qt::SkipEmptyParts))
-                QVERIFY2(severity.toUInt() < 0x800000u, // PI_ERROR
-                         qPrintable(what + QStringLiteral(": expert error")));
+            // tshark prints each severity as a decimal number (PI_CHAT 0x200000 ...
+            // PI_ERROR 0x800000): anything else means the format changed, and
+            // would read as 0 and pass.
+            for (const QString &severity : row8[6].split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                bool ok = false;
+                const uint level = severity.toUInt(&ok, 10);
+                QVERIFY2(ok && level >= 0x100000u && level <= 0x800000u, // PI_COMMENT..PI_ERROR
+                         qPrintable(what
+                                    + QStringLiteral(": expert severity \"%1\" is not a number "
+                                                     "tshark prints")
+                                          .arg(severity)));
+                QVERIFY2(level < 0x800000u, qPrintable(what + QStringLiteral(": expert error")));
+            }
         }
 
         // tcpdump's print-aoe.c: nothing invalid or truncated.
@@ -1128,19 +960,9 @@ void tst_InteropAoetools::capturedResponses()
                        { QStringLiteral("-n"), QStringLiteral("-e"), QStringLiteral("-vv"),
                          QStringLiteral("-r"), pcap,
                          QStringLiteral("ether src %1 and ether proto 0x88a2").arg(row.net->macA) },
-                       60000, m_env);
+                       60000, {}, m_env);
         QVERIFY2(r.ok(), qPrintable(r.describe()));
-        QList<QByteArray> packets;
-        for (const QByteArray &line : r.out.split('\n')) {
-            if (line.isEmpty())
-                continue;
-            if (line.startsWith('\t') || line.startsWith(' ')) {
-                if (!packets.isEmpty())
-                    packets.last() += '\n' + line;
-            } else {
-                packets << line;
-            }
-        }
+        const QList<QByteArray> packets = EtherdiskTest::splitTcpdumpPackets(r.out);
         QVERIFY2(packets.size() == frames.size(),
                  qPrintable(QStringLiteral("%1: tcpdump shows %2 frames, we read %3")
                                 .arg(name)
