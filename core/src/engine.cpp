@@ -187,6 +187,9 @@ Iface *Engine::Private::acquireIface(const std::string &name, Error *error)
         ev.events = EPOLLIN;
         ev.data.ptr = iface;
         ::epoll_ctl(epollFd, EPOLL_CTL_ADD, iface->io->fd(), &ev);
+        // Responses waiting for a full link: drain() sends them (closing the
+        // handle removes it from the epoll set).
+        ::epoll_ctl(epollFd, EPOLL_CTL_ADD, iface->io->txFd(), &ev);
     }
     return iface;
 }
@@ -396,8 +399,18 @@ void Engine::Private::checkInterfaces()
             updateFilter(iface, &ignored);
         }
         const bool mtuChanged = info.mtu != iface->info.mtu;
+        // A new MAC: the kernel filter accepts frames to our own MAC only, so
+        // it must follow, and initiators learn the new one from an advertisement.
+        const bool macChanged = info.mac != iface->info.mac;
+        if (macChanged && !iface->io->refreshInfo(&why)) {
+            ifaceFailed(iface, why);
+            continue;
+        }
         iface->info = info;
         iface->maxSectors = std::max<std::uint8_t>(1, maxSectorsForMtu(info.mtu));
+        if (macChanged && iface->up && !mtuChanged) // else advertised below
+            for (Export *e : iface->exports)
+                advertise(e, iface);
         if (!iface->up || mtuChanged) {
             iface->up = true;
             for (Export *e : iface->exports) {
@@ -551,9 +564,12 @@ bool Engine::start(Error *error)
         ev.data.ptr = &d->aio;
         ::epoll_ctl(d->epollFd, EPOLL_CTL_ADD, d->aio.fd(), &ev);
     }
-    for (auto &[name, iface] : d->ifaces)
-        if (iface->io)
+    for (auto &[name, iface] : d->ifaces) {
+        if (iface->io) {
             watch(iface->io->fd(), iface.get());
+            watch(iface->io->txFd(), iface.get());
+        }
+    }
     d->stopRequested = false;
     d->running = true;
     d->thread = std::thread([this] {
