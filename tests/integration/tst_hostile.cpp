@@ -622,8 +622,8 @@ void tst_Hostile::txQueueWaitsForTheLink()
 
 void tst_Hostile::fullLinkDoesNotStallTheLoop()
 {
-    // Link 1 slowed to 50 Mbit/s with a deep queue; 1200 READs of 17 sectors
-    // (10.5 MB of answers) fill the socket's send buffer. Link 2, served by
+    // Link 1 slowed to 50 Mbit/s with a deep queue; 1500 READs of 17 sectors
+    // (13 MB of answers) fill the socket's send buffer. Link 2, served by
     // the same loop, still answers at once, and link 1's answers all go out
     // (those beyond the queue's bound after a retransmission, as an
     // initiator would).
@@ -644,7 +644,7 @@ void tst_Hostile::fullLinkDoesNotStallTheLoop()
         rig.second.exchange(rig.second.configRequest(Shelf, Slot, ConfigCommand::Read), 1, 2000);
     QCOMPARE(second.size(), std::size_t(1));
 
-    constexpr int Count = 1200;
+    constexpr int Count = 1500;
     std::map<std::uint32_t, std::uint64_t> lbaOf;
     auto fire = [&](std::uint32_t tagWanted, std::uint64_t lba) {
         QByteArray f = rig.client.ataRequest(Shelf, Slot, Ata::CmdReadSectorsExt, lba, MaxSectors);
