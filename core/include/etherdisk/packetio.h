@@ -114,7 +114,9 @@ public:
     // Sends frames left queued by an earlier flush() if the link has room
     // now, then calls handler(ctx, frame) for up to `max` frames already
     // received, without blocking. The span is valid only during the call.
-    // Returns the number of frames handled, or -1 with *error set.
+    // Returns the number of frames taken from the receive ring (those
+    // addressedToUs() rejects included: they reach no handler), or -1 with
+    // *error set.
     using Handler = void (*)(void *ctx, std::span<const std::uint8_t> frame);
     int receive(int max, Handler handler, void *ctx, std::string *error);
 
