@@ -390,6 +390,8 @@ void Engine::Private::checkInterfaces()
         const bool recreated = iface->io && info.index != iface->info.index;
         if (recreated) {
             ifaceFailed(iface, "interface was re-created");
+        } else if (iface->io && !iface->io->receivesMtu(info.mtu)) {
+            ifaceFailed(iface, "MTU raised to " + std::to_string(info.mtu) + ", reopening");
         }
         if (!iface->io) {
             Error err;

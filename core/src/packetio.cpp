@@ -21,6 +21,12 @@ namespace {
 
     constexpr std::size_t TxBatch = 64;
     constexpr int RxBufferBytes = 16 << 20; // kernel ring: absorbs bursts of a 255-deep window
+    // The receive ring's slots hold a frame of this MTU at least (jumbo
+    // frames), or of the interface's MTU when larger: about 1,800 slots for
+    // RxBufferBytes. libpcap would size them for 64 KiB on interfaces with
+    // receive offloads (most, and veth), which leaves 256.
+    constexpr unsigned MinRingMtu = 9216;
+    constexpr unsigned EthernetOverhead = 18; // header and a VLAN tag
     constexpr int TxSocketBytes = 4 << 20;
     // Jumbo frames up to 64 KiB links: nothing larger is ever sent.
     constexpr std::size_t MaxFrame = 65536;
@@ -166,7 +172,8 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
         return nullptr;
     }
     io->m_pcap->handle = p;
-    pcap_set_snaplen(p, 65535);
+    io->m_ringMtu = std::max(io->m_info.mtu, MinRingMtu);
+    pcap_set_snaplen(p, int(io->m_ringMtu + EthernetOverhead));
     pcap_set_promisc(p, 0);
     pcap_set_immediate_mode(p, 1); // no block timeout: latency matters more than batching here
     pcap_set_buffer_size(p, RxBufferBytes);

@@ -107,9 +107,8 @@ bool tc(const QString &ns, const QStringList &args, QString *error)
     return true;
 }
 
-// Requests are sent in bursts of 100, 15 ms apart: what the engine's receive
-// ring holds between two passes (256 frames: libpcap sizes each slot for 64
-// KiB on interfaces with offloads, as veth has). The link, not the ring, is
+// Requests are sent in bursts of 100, 15 ms apart, well within what the
+// engine's receive ring holds between two passes: the link, not the ring, is
 // what these tests fill.
 void pace(int sent)
 {
@@ -174,6 +173,7 @@ private slots:
     void txQueueWaitsForTheLink();
     void fullLinkDoesNotStallTheLoop();
     void responsesWaitForARefusingLink();
+    void receiveRingFollowsALargerMtu();
 
 private:
     void startRig(Rig *rig, const QString &tag, bool secondLink = false);
@@ -774,6 +774,51 @@ void tst_Hostile::responsesWaitForARefusingLink()
         qPrintable(QStringLiteral("all out after %1 ms: the link was not the limit").arg(lastMs)));
     QVERIFY2(double(lastMs) <= 2 * expectedMs + 1500,
              qPrintable(QStringLiteral("all out after %1 ms").arg(lastMs)));
+}
+
+void tst_Hostile::receiveRingFollowsALargerMtu()
+{
+    // The receive ring is sized for the MTU (or a jumbo frame) when opened;
+    // raised beyond it, the engine reopens the interface so that frames of
+    // the new MTU arrive whole: a 31-sector write at MTU 16000 lands intact.
+    Rig rig;
+    startRig(&rig, QStringLiteral("hmtu"));
+    if (QTest::currentTestFailed())
+        return;
+    constexpr std::uint8_t Sectors = 31; // (16000 - 36) / 512
+    QVERIFY(rig.net->setMtu(16000));
+    QString why;
+    QVERIFY2(rig.client.open(rig.net->ifB(), &why), qPrintable(why)); // a ring for 16000 too
+    QTRY_COMPARE_WITH_TIMEOUT(
+        [&] {
+            const auto rsp =
+                rig.client.exchange(rig.client.configRequest(Shelf, Slot, ConfigCommand::Read));
+            Frame f;
+            if (rsp.size() != 1 || parseFrame(bytes(rsp[0]), &f) != ParseError::Ok)
+                return 0;
+            return int(f.config.sectorCount);
+        }(),
+        int(Sectors), 5000);
+    QByteArray data = pattern(Sectors).right(Sectors * 512);
+    std::reverse(data.begin(), data.end());
+    const std::uint64_t lba = 1000;
+    auto rsp = rig.client.exchange(
+        rig.client.ataRequest(Shelf, Slot, Ata::CmdWriteSectorsExt, lba, Sectors, data), 1, 2000);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    Frame f;
+    QCOMPARE(parseFrame(bytes(rsp[0]), &f), ParseError::Ok);
+    QCOMPARE(f.header.isError(), false);
+    QCOMPARE(f.ata.cmdStatus, Ata::StatusReady);
+    rsp = rig.client.exchange(
+        rig.client.ataRequest(Shelf, Slot, Ata::CmdReadSectorsExt, lba, Sectors), 1, 2000);
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parseFrame(bytes(rsp[0]), &f), ParseError::Ok);
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(f.data.data()), Sectors * 512), data);
+    // Put the image back for the other tests.
+    rsp = rig.client.exchange(rig.client.ataRequest(Shelf, Slot, Ata::CmdWriteSectorsExt, lba,
+                                                    Sectors, m_data.mid(lba * 512, Sectors * 512)),
+                              1, 2000);
+    QCOMPARE(rsp.size(), std::size_t(1));
 }
 
 QTEST_GUILESS_MAIN(tst_Hostile)

@@ -100,6 +100,11 @@ public:
     // new one; false with *error when either step fails.
     bool refreshInfo(std::string *error);
 
+    // Whether the receive ring takes whole frames of this MTU (it is sized
+    // when opened, for the interface's MTU then or a jumbo frame, whichever
+    // is larger): when false, reopen to receive larger frames whole.
+    bool receivesMtu(unsigned mtu) const { return mtu <= m_ringMtu; }
+
     // Replaces the kernel filter (exports added or removed).
     bool setFilter(const PacketFilter &filter, std::string *error);
 
@@ -177,6 +182,7 @@ private:
     std::unique_ptr<Pcap> m_pcap;
     InterfaceInfo m_info;
     PacketFilter m_filter;
+    unsigned m_ringMtu = 0;
     int m_txFd = -1;
     int m_retryFd = -1; // timerfd: try queued frames again
     bool m_waitingForRoom = false; // the link was full at the last send
