@@ -174,6 +174,7 @@ private slots:
     void fullLinkDoesNotStallTheLoop();
     void responsesWaitForARefusingLink();
     void receiveRingFollowsALargerMtu();
+    void burstOfRequestsAllAnswered();
 
 private:
     void startRig(Rig *rig, const QString &tag, bool secondLink = false);
@@ -819,6 +820,33 @@ void tst_Hostile::receiveRingFollowsALargerMtu()
                                                     Sectors, m_data.mid(lba * 512, Sectors * 512)),
                               1, 2000);
     QCOMPARE(rsp.size(), std::size_t(1));
+}
+
+void tst_Hostile::burstOfRequestsAllAnswered()
+{
+    // 1000 READs sent back to back, faster than one pass of the engine's
+    // loop: its receive ring holds them all (libpcap's default slots of 64
+    // KiB on veth would hold 256), so every one is answered, once.
+    Rig &rig = m_main;
+    constexpr int Count = 1000;
+    std::map<std::uint32_t, int> answers;
+    for (int i = 0; i < Count; ++i) {
+        const QByteArray f = rig.client.ataRequest(Shelf, Slot, Ata::CmdReadSectorsExt,
+                                                   std::uint64_t(i), 1);
+        answers[tagOf(f)] = 0;
+        rig.client.exchange(f, 1, 0);
+    }
+    QElapsedTimer t;
+    t.start();
+    qint64 lastMs = 0;
+    for (const QByteArray &f : collectUntilQuiet(rig.client, 1000, 10000, t, &lastMs)) {
+        const auto it = answers.find(tagOf(f));
+        if (it != answers.end())
+            ++it->second;
+    }
+    const auto answered = std::count_if(answers.begin(), answers.end(),
+                                        [](const auto &a) { return a.second == 1; });
+    QCOMPARE(int(answered), Count);
 }
 
 QTEST_GUILESS_MAIN(tst_Hostile)
