@@ -831,8 +831,8 @@ void tst_Hostile::burstOfRequestsAllAnswered()
     constexpr int Count = 1000;
     std::map<std::uint32_t, int> answers;
     for (int i = 0; i < Count; ++i) {
-        const QByteArray f = rig.client.ataRequest(Shelf, Slot, Ata::CmdReadSectorsExt,
-                                                   std::uint64_t(i), 1);
+        const QByteArray f =
+            rig.client.ataRequest(Shelf, Slot, Ata::CmdReadSectorsExt, std::uint64_t(i), 1);
         answers[tagOf(f)] = 0;
         rig.client.exchange(f, 1, 0);
     }
@@ -844,8 +844,8 @@ void tst_Hostile::burstOfRequestsAllAnswered()
         if (it != answers.end())
             ++it->second;
     }
-    const auto answered = std::count_if(answers.begin(), answers.end(),
-                                        [](const auto &a) { return a.second == 1; });
+    const auto answered =
+        std::count_if(answers.begin(), answers.end(), [](const auto &a) { return a.second == 1; });
     QCOMPARE(int(answered), Count);
 }
 
