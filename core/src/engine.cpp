@@ -373,6 +373,9 @@ Iface *Engine::Private::acquireIface(const std::string &name, Error *error)
         ev.events = EPOLLIN;
         ev.data.ptr = iface;
         ::epoll_ctl(epollFd, EPOLL_CTL_ADD, iface->io->fd(), &ev);
+        // Responses waiting for a full link: drain() sends them (closing the
+        // handle removes it from the epoll set).
+        ::epoll_ctl(epollFd, EPOLL_CTL_ADD, iface->io->txFd(), &ev);
     }
     return iface;
 }
@@ -404,8 +407,24 @@ void Engine::Private::releaseIface(Iface *iface)
     if (!iface->exports.empty() || !iface->io)
         return;
     flushAll();
-    if (epollFd >= 0)
+    closeIo(iface);
+}
+
+// Closes the interface's packet I/O, keeping what its counters said.
+void Engine::Private::closeIo(Iface *iface)
+{
+    if (!iface->io)
+        return;
+    if (epollFd >= 0) {
         ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->fd(), nullptr);
+        ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->txFd(), nullptr);
+    }
+    iface->dropsCheckedMs = 0;
+    refreshIfaceDrops(iface);
+    const PacketIo::Counters c = iface->io->counters();
+    iface->base.kernelDrops += c.kernelDrops;
+    iface->base.rejected += c.rejected;
+    iface->base.txDropped += c.txDropped;
     std::lock_guard lock(statusMutex);
     iface->io.reset();
 }
@@ -722,12 +741,10 @@ void Engine::Private::advertise(Export *exp, Iface *iface)
 
 void Engine::Private::ifaceFailed(Iface *iface, const std::string &why)
 {
-    if (epollFd >= 0 && iface->io)
-        ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->fd(), nullptr);
+    closeIo(iface);
     bool wasUp;
     {
         std::lock_guard lock(statusMutex);
-        iface->io.reset();
         wasUp = iface->up;
         iface->up = false;
         iface->lastError = why;
@@ -749,18 +766,19 @@ void Engine::Private::checkInterface(Iface *iface, bool exists, bool up, const I
         if (iface->up) {
             ifaceFailed(iface, reason);
         } else if (iface->io) { // opened while down: just drop the handle
-            if (epollFd >= 0)
-                ::epoll_ctl(epollFd, EPOLL_CTL_DEL, iface->io->fd(), nullptr);
+            closeIo(iface);
             std::lock_guard lock(statusMutex);
-            iface->io.reset();
             iface->lastError = reason;
         }
         return;
     }
     // Up. Reopen when the handle was lost (interface removed and re-created,
-    // or a receive error), and follow index, MAC and MTU changes.
+    // or a receive error), or when the MTU grew past what the receive ring
+    // was opened for; follow index, MAC and MTU changes.
     if (iface->io && info.index != iface->info.index)
         ifaceFailed(iface, "interface was re-created");
+    else if (iface->io && !iface->io->receivesMtu(info.mtu))
+        ifaceFailed(iface, "MTU raised to " + std::to_string(info.mtu) + ", reopening");
     const bool wasUp = iface->up; // before acquireIface, which sets it
     if (!iface->io) {
         Error err;
@@ -772,6 +790,14 @@ void Engine::Private::checkInterface(Iface *iface, bool exists, bool up, const I
         updateFilter(iface, &ignored);
     }
     const bool mtuChanged = info.mtu != iface->info.mtu;
+    // A new MAC: the kernel filter accepts frames to our own MAC only, so it
+    // must follow, and initiators learn the new one from an advertisement.
+    const bool macChanged = info.mac != iface->info.mac;
+    std::string refreshError;
+    if (macChanged && !iface->io->refreshInfo(&refreshError)) {
+        ifaceFailed(iface, refreshError);
+        return;
+    }
     {
         std::lock_guard lock(statusMutex);
         iface->info = info;
@@ -779,6 +805,9 @@ void Engine::Private::checkInterface(Iface *iface, bool exists, bool up, const I
         iface->up = true;
         iface->lastError.clear();
     }
+    if (macChanged && wasUp && !mtuChanged) // else advertised below
+        for (Export *e : iface->exports)
+            advertise(e, iface);
     if (!wasUp || mtuChanged) {
         for (Export *e : iface->exports) {
             emit(EngineEvent::Type::InterfaceUp, e,
@@ -874,10 +903,13 @@ void Engine::Private::readNetlink()
 void Engine::Private::refreshIfaceDrops(Iface *iface)
 {
     // pcap_stats is a system call: at most four times a second per link.
-    if (passMs - iface->dropsCheckedMs < 250 || !iface->io)
+    if (!iface->io || (iface->dropsCheckedMs && passMs - iface->dropsCheckedMs < 250))
         return;
     iface->dropsCheckedMs = passMs;
-    iface->kernelDrops.add(iface->io->counters().kernelDrops);
+    const PacketIo::Counters c = iface->io->counters(); // since this handle was opened
+    iface->kernelDrops.set(iface->base.kernelDrops + c.kernelDrops);
+    iface->rejected.set(iface->base.rejected + c.rejected);
+    iface->txDropped.set(iface->base.txDropped + c.txDropped);
 }
 
 void Engine::Private::persistState(Export *exp)
@@ -924,7 +956,8 @@ ExportCounters Engine::Private::countersOf(const Export &e) const
               [](const ClientStats &a, const ClientStats &b) { return a.mac < b.mac; });
     for (const Iface *i : e.ifaces)
         c.interfaces.push_back({ i->name, i->up && i->io != nullptr, i->info.mtu, i->maxSectors,
-                                 i->received.get(), i->kernelDrops.get(), i->lastError });
+                                 i->received.get(), i->kernelDrops.get(), i->rejected.get(),
+                                 i->txDropped.get(), i->lastError });
     return c;
 }
 
@@ -1142,9 +1175,12 @@ bool Engine::start(Error *error)
         ev.data.ptr = &d->aio;
         ::epoll_ctl(d->epollFd, EPOLL_CTL_ADD, d->aio.fd(), &ev);
     }
-    for (auto &[name, iface] : d->ifaces)
-        if (iface->io)
+    for (auto &[name, iface] : d->ifaces) {
+        if (iface->io) {
             watch(iface->io->fd(), iface.get());
+            watch(iface->io->txFd(), iface.get());
+        }
+    }
     if (!haveNetlink) {
         itimerspec its{};
         its.it_interval.tv_sec = 1;

@@ -181,7 +181,10 @@ namespace EngineInternal {
         std::unordered_map<std::uint32_t, Export *> byAddress;
         bool pendingTx = false;
         std::string lastError;
-        Counter received, kernelDrops; // read by status()/counters() from any thread
+        // Read by status()/counters() from any thread; since the engine first
+        // opened the link (`base` holds what earlier handles had counted).
+        Counter received, kernelDrops, rejected, txDropped;
+        PacketIo::Counters base;
         std::int64_t dropsCheckedMs = 0;
     };
 
@@ -349,6 +352,7 @@ struct Engine::Private
     void readNetlink();
     void linkChanged(const std::string &name, bool exists, bool up);
     void refreshIfaceDrops(Iface *iface);
+    void closeIo(Iface *iface);
 
     // exports and interfaces
     bool addExport(const ExportConfig &config, Error *error);

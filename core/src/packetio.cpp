@@ -5,12 +5,14 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <net/if.h>
 #include <netpacket/packet.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 namespace Etherdisk {
@@ -19,7 +21,21 @@ namespace {
 
     constexpr std::size_t TxBatch = 64;
     constexpr int RxBufferBytes = 16 << 20; // kernel ring: absorbs bursts of a 255-deep window
+    // The receive ring's slots hold a frame of this MTU at least (jumbo
+    // frames), or of the interface's MTU when larger: about 1,800 slots for
+    // RxBufferBytes. libpcap would size them for 64 KiB on interfaces with
+    // receive offloads (most, and veth), which leaves 256.
+    constexpr unsigned MinRingMtu = 9216;
+    constexpr unsigned EthernetOverhead = 18; // header and a VLAN tag
     constexpr int TxSocketBytes = 4 << 20;
+    // Jumbo frames up to 64 KiB links: nothing larger is ever sent.
+    constexpr std::size_t MaxFrame = 65536;
+    // While the link is full, queued frames are tried again this often. No
+    // event says when the interface queue (ENOBUFS) has room again, and the
+    // socket's buffer (EAGAIN) holds far more than the link sends in this
+    // time, so a timer costs no throughput. At 100 Mb/s a millisecond drains
+    // 12 KB; at 10 Gb/s, 1.2 MB of a send buffer of 8 MiB.
+    constexpr long TxRetryNs = 1'000'000;
 
     std::string sysError(const std::string &what)
     {
@@ -99,9 +115,23 @@ bool queryInterface(const std::string &name, InterfaceInfo *info, std::string *e
     return ok;
 }
 
-std::string PacketFilter::expression() const
+bool addressedToUs(std::span<const std::uint8_t> frame, const Aoe::MacAddress &local)
 {
-    std::string e = "ether proto 0x88a2";
+    if (frame.size() < 2 * Aoe::MacSize + 2)
+        return false;
+    if (frame[Aoe::MacSize] & 0x01)
+        return false; // group source: no host has it, an answer would reach many
+    const auto dst = frame.first(Aoe::MacSize);
+    return std::equal(dst.begin(), dst.end(), local.begin())
+        || std::equal(dst.begin(), dst.end(), Aoe::BroadcastMac.begin());
+}
+
+std::string PacketFilter::expression(const Aoe::MacAddress &local) const
+{
+    // Unicast source (the group bit is the lowest bit of its first byte), and
+    // addressed to us or to everyone: as addressedToUs().
+    std::string e = "ether proto 0x88a2 and ether[6] & 0x01 == 0 and (ether dst "
+        + Aoe::formatMac(local) + " or ether broadcast)";
     switch (direction) {
     case Direction::Requests:
         e += " and ether[14] & 0x08 == 0";
@@ -142,7 +172,8 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
         return nullptr;
     }
     io->m_pcap->handle = p;
-    pcap_set_snaplen(p, 65535);
+    io->m_ringMtu = std::max(io->m_info.mtu, MinRingMtu);
+    pcap_set_snaplen(p, int(io->m_ringMtu + EthernetOverhead));
     pcap_set_promisc(p, 0);
     pcap_set_immediate_mode(p, 1); // no block timeout: latency matters more than batching here
     pcap_set_buffer_size(p, RxBufferBytes);
@@ -174,7 +205,8 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
     if (!io->setFilter(filter, error))
         return nullptr;
 
-    io->m_txFd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); // protocol 0: send only
+    // protocol 0: send only. Non-blocking: a full link must never stall the caller.
+    io->m_txFd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (io->m_txFd < 0) {
         *error = errno == EPERM
             ? std::string("permission denied opening a packet socket: ") + PermissionText
@@ -189,19 +221,28 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
         *error = sysError("cannot bind a packet socket to " + interface);
         return nullptr;
     }
+    // Beyond net.core.wmem_max when we may (CAP_NET_ADMIN), so that how much
+    // the link buffers does not depend on a system setting.
     const int sndbuf = TxSocketBytes;
-    ::setsockopt(io->m_txFd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-    // Jumbo frames up to 64 KiB links: size the batch from the largest frame we may send.
-    io->m_maxFrame = 65536;
-    io->m_txBuffer.resize(TxBatch * io->m_maxFrame);
-    io->m_txIov.reserve(TxBatch);
+    if (::setsockopt(io->m_txFd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+        ::setsockopt(io->m_txFd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+
+    io->m_retryFd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (io->m_retryFd < 0) {
+        *error = sysError("timerfd_create");
+        return nullptr;
+    }
+    io->m_tx.reserve(TxQueueFrames);
+    io->m_txSlots.reserve(TxQueueFrames);
+    io->m_freeSlots.reserve(TxQueueFrames);
     return io;
 }
 
 PacketIo::~PacketIo()
 {
-    if (m_txFd >= 0)
-        ::close(m_txFd);
+    for (const int fd : { m_txFd, m_retryFd })
+        if (fd >= 0)
+            ::close(fd);
 }
 
 bool PacketIo::refreshInfo(std::string *error)
@@ -209,15 +250,18 @@ bool PacketIo::refreshInfo(std::string *error)
     InterfaceInfo info;
     if (!queryInterface(m_info.name, &info, error))
         return false;
+    const bool macChanged = info.mac != m_info.mac;
     m_info = info;
-    return true;
+    // The filter names our MAC: follow it, or we would answer for the old
+    // address and ignore requests to the new one.
+    return !macChanged || setFilter(m_filter, error);
 }
 
 bool PacketIo::setFilter(const PacketFilter &filter, std::string *error)
 {
     pcap_t *p = m_pcap->handle;
     bpf_program prog{};
-    const std::string expr = filter.expression();
+    const std::string expr = filter.expression(m_info.mac);
     if (pcap_compile(p, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
         *error = "cannot compile packet filter \"" + expr + "\": " + pcap_geterr(p);
         return false;
@@ -228,7 +272,14 @@ bool PacketIo::setFilter(const PacketFilter &filter, std::string *error)
         *error = std::string("cannot install packet filter: ") + pcap_geterr(p);
         return false;
     }
+    if (&filter != &m_filter)
+        m_filter = filter;
     return true;
+}
+
+int PacketIo::txFd() const
+{
+    return m_retryFd;
 }
 
 int PacketIo::fd() const
@@ -241,18 +292,31 @@ namespace {
     {
         PacketIo::Handler handler;
         void *ctx;
+        const Aoe::MacAddress *local;
+        std::uint64_t *rejected;
     };
 
     void dispatchOne(u_char *user, const pcap_pkthdr *h, const u_char *bytes)
     {
         auto *d = reinterpret_cast<DispatchContext *>(user);
-        d->handler(d->ctx, { bytes, h->caplen });
+        const std::span<const std::uint8_t> frame{ bytes, h->caplen };
+        // The kernel filter already dropped these; frames that arrived while
+        // it was being replaced may still be in the ring.
+        if (!addressedToUs(frame, *d->local)) {
+            ++*d->rejected;
+            return;
+        }
+        d->handler(d->ctx, frame);
     }
 } // namespace
 
 int PacketIo::receive(int max, Handler handler, void *ctx, std::string *error)
 {
-    DispatchContext d{ handler, ctx };
+    if (!m_tx.empty()) {
+        std::string ignored; // counted; flush() reports them to its caller
+        sendQueued(&ignored);
+    }
+    DispatchContext d{ handler, ctx, &m_info.mac, &m_counters.rejected };
     const int n = pcap_dispatch(m_pcap->handle, max, dispatchOne, reinterpret_cast<u_char *>(&d));
     if (n < 0) {
         *error = m_info.name + ": " + pcap_geterr(m_pcap->handle);
@@ -262,52 +326,83 @@ int PacketIo::receive(int max, Handler handler, void *ctx, std::string *error)
     return n;
 }
 
+bool PacketIo::push(std::span<const std::uint8_t> frame, bool copy)
+{
+    if (frame.size() > MaxFrame)
+        return false;
+    if (m_tx.size() >= TxBatch && !m_waitingForRoom) {
+        std::string ignored; // counted; the next flush() reports errors
+        sendQueued(&ignored);
+    }
+    if (m_tx.size() >= TxQueueFrames || m_txBytes + frame.size() > TxQueueBytes) {
+        ++m_counters.txDropped; // the link has not taken frames for a while
+        return false;
+    }
+    TxFrame f{ { const_cast<std::uint8_t *>(frame.data()), frame.size() }, -1 };
+    if (copy)
+        copyToSlot(&f);
+    m_tx.push_back(f);
+    m_txBytes += frame.size();
+    return true;
+}
+
+void PacketIo::copyToSlot(TxFrame *f)
+{
+    if (m_freeSlots.empty()) {
+        m_freeSlots.push_back(std::int32_t(m_txSlots.size()));
+        m_txSlots.emplace_back();
+    }
+    f->slot = m_freeSlots.back();
+    m_freeSlots.pop_back();
+    std::vector<std::uint8_t> &slot = m_txSlots[std::size_t(f->slot)];
+    const auto *bytes = static_cast<const std::uint8_t *>(f->iov.iov_base);
+    slot.assign(bytes, bytes + f->iov.iov_len); // reuses the slot's capacity
+    f->iov.iov_base = slot.data();
+}
+
 bool PacketIo::queue(std::span<const std::uint8_t> frame)
 {
-    if (frame.size() > m_maxFrame)
-        return false;
-    if (m_txIov.size() == TxBatch) {
-        std::string ignored;
-        flush(&ignored);
-    }
-    std::uint8_t *copy = m_txBuffer.data() + m_txIov.size() * m_maxFrame;
-    std::memcpy(copy, frame.data(), frame.size());
-    m_txIov.push_back({ copy, frame.size() });
-    return true;
+    return push(frame, true);
 }
 
 bool PacketIo::queueRef(std::span<const std::uint8_t> frame)
 {
-    if (frame.size() > m_maxFrame)
-        return false;
-    if (m_txIov.size() == TxBatch) {
-        std::string ignored;
-        flush(&ignored);
-    }
-    m_txIov.push_back({ const_cast<std::uint8_t *>(frame.data()), frame.size() });
-    return true;
+    return push(frame, false);
 }
 
-bool PacketIo::flush(std::string *error)
+bool PacketIo::sendQueued(std::string *error)
 {
-    const std::size_t n = m_txIov.size();
-    if (n == 0)
-        return true;
-    mmsghdr msgs[TxBatch];
-    std::memset(msgs, 0, sizeof(mmsghdr) * n);
-    for (std::size_t i = 0; i < n; ++i) {
-        msgs[i].msg_hdr.msg_iov = &m_txIov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
+    if (m_retryArmed) {
+        const itimerspec off{};
+        ::timerfd_settime(m_retryFd, 0, &off, nullptr);
+        std::uint64_t expirations;
+        [[maybe_unused]] const ssize_t ignored =
+            ::read(m_retryFd, &expirations, sizeof expirations);
+        m_retryArmed = false;
     }
+    mmsghdr msgs[TxBatch];
     std::size_t done = 0;
     bool ok = true;
-    while (done < n) {
-        const int rc = ::sendmmsg(m_txFd, msgs + done, static_cast<unsigned>(n - done), 0);
+    bool linkFull = false;
+    while (done < m_tx.size()) {
+        const std::size_t n = std::min(TxBatch, m_tx.size() - done);
+        std::memset(msgs, 0, sizeof(mmsghdr) * n);
+        for (std::size_t i = 0; i < n; ++i) {
+            msgs[i].msg_hdr.msg_iov = &m_tx[done + i].iov;
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        const int rc = ::sendmmsg(m_txFd, msgs, static_cast<unsigned>(n), MSG_DONTWAIT);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
-            // This frame was refused (a full queue, a qdisc drop, the link
-            // went down): count it as lost on the wire and send the rest.
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+                // No room: this frame and the rest wait for the link.
+                ++m_counters.txDeferred;
+                linkFull = true;
+                break;
+            }
+            // This frame was refused for good (the link went down, a frame
+            // larger than the MTU): count it as lost on the wire, send the rest.
             *error = sysError("send on " + m_info.name);
             ++m_counters.sendErrors;
             ok = false;
@@ -317,7 +412,47 @@ bool PacketIo::flush(std::string *error)
         m_counters.sent += std::uint64_t(rc);
         done += std::size_t(rc);
     }
-    m_txIov.clear();
+    for (std::size_t i = 0; i < done; ++i) {
+        m_txBytes -= m_tx[i].iov.iov_len;
+        if (m_tx[i].slot >= 0)
+            m_freeSlots.push_back(m_tx[i].slot);
+    }
+    m_tx.erase(m_tx.begin(), m_tx.begin() + std::ptrdiff_t(done));
+    if (linkFull)
+        waitForRoom();
+    else
+        stopWaiting();
+    return ok;
+}
+
+void PacketIo::waitForRoom()
+{
+    m_waitingForRoom = true;
+    itimerspec once{};
+    once.it_value.tv_nsec = TxRetryNs;
+    m_retryArmed = ::timerfd_settime(m_retryFd, 0, &once, nullptr) == 0;
+}
+
+void PacketIo::stopWaiting()
+{
+    m_waitingForRoom = false;
+    if (m_freeSlots.size() == m_txSlots.size() && m_txSlots.size() > TxBatch) {
+        // A backlog has drained: keep the copies' memory of one batch only.
+        m_txSlots.resize(TxBatch);
+        m_freeSlots.clear();
+        for (std::size_t i = TxBatch; i-- > 0;)
+            m_freeSlots.push_back(std::int32_t(i));
+    }
+}
+
+bool PacketIo::flush(std::string *error)
+{
+    const bool ok = sendQueued(error);
+    // The caller reuses the bytes of queueRef() frames once we return: copy
+    // those still waiting for the link.
+    for (TxFrame &f : m_tx)
+        if (f.slot < 0)
+            copyToSlot(&f);
     return ok;
 }
 

@@ -403,6 +403,9 @@ void tst_EngineService::clientTableAndSummaries()
     QCOMPARE(counters.requests, std::uint64_t(Macs));
     QCOMPARE(counters.clients.size(), MaxClientsPerExport);
     QCOMPARE(counters.clientsSeen, std::uint64_t(Macs));
+    QCOMPARE(counters.interfaces.size(), std::size_t(1));
+    QVERIFY(counters.interfaces[0].received >= Macs); // counted per link
+    QCOMPARE(counters.interfaces[0].kernelDrops, std::uint64_t(0));
     QCOMPARE(counters.clientsEvicted, std::uint64_t(Macs - MaxClientsPerExport));
     // The oldest were evicted: the last MAC is in the table, the first is not.
     auto has = [&](const MacAddress &m) {

@@ -73,6 +73,10 @@ struct InterfaceState
     unsigned maxSectors = 0; // per ATA frame on this link
     std::uint64_t received = 0; // AoE requests received (all exports on the link)
     std::uint64_t kernelDrops = 0; // dropped by the kernel: the receive ring was full
+    // Dropped by us: a group source MAC or another host's destination that
+    // got past the kernel filter (see PacketFilter).
+    std::uint64_t rejected = 0;
+    std::uint64_t txDropped = 0; // responses dropped: the link stayed full past the tx queue bound
     std::string lastError; // why it is not up, when it is not
 };
 

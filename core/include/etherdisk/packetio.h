@@ -7,9 +7,17 @@
 // Receive: libpcap (on Linux a TPACKET mmap ring, drained in batches without
 // a system call per frame) with a kernel BPF filter so that only the AoE
 // frames this user wants ever reach userspace, inbound direction only.
+// Frames from a group (multicast or broadcast) source MAC, and frames
+// addressed to another host's MAC, are dropped by that filter and again in
+// userspace: answering them would make us an amplifier or a bystander that
+// answers for others (see etherdisk-target(8), SECURITY).
 // Send: libpcap's pcap_sendpacket costs one system call per frame; on Linux
-// frames are instead queued and sent with one sendmmsg() per batch on an
-// AF_PACKET socket bound to the interface (measured in tests/bench/).
+// frames are instead queued and sent with one sendmmsg() per batch on a
+// non-blocking AF_PACKET socket bound to the interface (measured in
+// tests/bench/). When the link cannot take more, the unsent frames stay
+// queued, up to TxQueueFrames frames or TxQueueBytes bytes, and are tried
+// again every millisecond (txFd()) until it does; nothing ever waits for the
+// link.
 #pragma once
 
 #include "etherdisk/aoeframe.h"
@@ -42,7 +50,9 @@ bool queryInterface(const std::string &name, InterfaceInfo *info, std::string *e
 // NoSuchInterface, PermissionDenied (no CAP_NET_RAW) or Failed.
 ErrorKind packetOpenErrorKind(const std::string &message);
 
-// Which AoE frames reach userspace (compiled into a BPF program).
+// Which AoE frames reach userspace (compiled into a BPF program). Whatever
+// the settings, only frames from a unicast source MAC and addressed to the
+// interface's own MAC or to broadcast pass.
 struct PacketFilter
 {
     enum class Direction { Requests, Responses, Both };
@@ -56,9 +66,23 @@ struct PacketFilter
     };
     std::vector<Address> addresses;
 
-    // The pcap filter expression, e.g. "ether proto 0x88a2 and ether[14] & 8 == 0 and (...)".
-    std::string expression() const;
+    // The pcap filter expression for an interface whose MAC is `local`, e.g.
+    // "ether proto 0x88a2 and ether[6] & 1 == 0 and (ether dst 02:00:00:00:00:01
+    // or ether broadcast) and ether[14] & 8 == 0 and (...)".
+    std::string expression(const Aoe::MacAddress &local) const;
 };
+
+// The userspace half of the filter above: whether `frame` comes from a
+// unicast source MAC and is addressed to `local` or to broadcast. Frames too
+// short for an Ethernet header fail.
+bool addressedToUs(std::span<const std::uint8_t> frame, const Aoe::MacAddress &local);
+
+// Frames waiting for the link, beyond which queue() and queueRef() drop (and
+// count) instead of queuing: enough for a burst of responses to a deep
+// initiator window, small enough that a link that stays full costs little
+// memory and initiators retransmit instead of waiting on stale answers.
+inline constexpr std::size_t TxQueueFrames = 1024;
+inline constexpr std::size_t TxQueueBytes = 4 << 20;
 
 class PacketIo
 {
@@ -71,53 +95,102 @@ public:
     PacketIo &operator=(const PacketIo &) = delete;
 
     const InterfaceInfo &info() const { return m_info; }
-    // Re-reads MTU, MAC and up/down state (after a netlink notification).
+    // Re-reads MTU, MAC and up/down state (after a netlink notification, or
+    // periodically). When the MAC changed, the filter is recompiled for the
+    // new one; false with *error when either step fails.
     bool refreshInfo(std::string *error);
+
+    // Whether the receive ring takes whole frames of this MTU (it is sized
+    // when opened, for the interface's MTU then or a jumbo frame, whichever
+    // is larger): when false, reopen to receive larger frames whole.
+    bool receivesMtu(unsigned mtu) const { return mtu <= m_ringMtu; }
 
     // Replaces the kernel filter (exports added or removed).
     bool setFilter(const PacketFilter &filter, std::string *error);
 
     // Readable when frames are waiting. Watch it with poll/epoll.
     int fd() const;
+    // Readable when frames queued for a full link are due for another try
+    // (a millisecond after the link refused them): call receive() or flush().
+    // Callers that sleep on fd() alone send them with their next receive()
+    // or flush() instead.
+    int txFd() const;
 
-    // Calls handler(ctx, frame) for up to `max` frames already received,
-    // without blocking. The span is valid only during the call. Returns the
-    // number of frames handled, or -1 with *error set.
+    // Sends frames left queued by an earlier flush() if the link has room
+    // now, then calls handler(ctx, frame) for up to `max` frames already
+    // received, without blocking. The span is valid only during the call.
+    // Returns the number of frames taken from the receive ring (those
+    // addressedToUs() rejects included: they reach no handler), or -1 with
+    // *error set.
     using Handler = void (*)(void *ctx, std::span<const std::uint8_t> frame);
     int receive(int max, Handler handler, void *ctx, std::string *error);
 
     // Queues a copy of `frame` for transmission; flush() sends the queue.
-    // Queuing more than the batch size flushes on its own.
+    // Queuing more than the batch size sends on its own. False when the
+    // frame is larger than any link, or when the queue is full (counted in
+    // txDropped: the link has not taken frames for a while).
     bool queue(std::span<const std::uint8_t> frame);
     // Queues `frame` without copying it: the caller keeps the bytes
     // unchanged until the next flush() returns (the engine's response
-    // buffers, which it releases only after flushing).
+    // buffers, which it releases only after flushing). Frames flush() could
+    // not send are copied before it returns.
     bool queueRef(std::span<const std::uint8_t> frame);
-    // Sends every queued frame (one sendmmsg per batch on Linux). Returns
-    // false with *error when the interface refused them (e.g. it went down);
-    // the frames are dropped then, as a lost frame on the wire would be.
+    // Sends queued frames (one sendmmsg per batch on Linux) until the queue
+    // is empty or the link is full. Never blocks: frames the link refuses
+    // for lack of room (EAGAIN: the socket's send buffer is full; ENOBUFS:
+    // the interface queue dropped it) stay queued and are sent again by the
+    // next flush() or receive() (txFd() says when to call one). Returns
+    // false with *error when the interface refused frames for another reason
+    // (e.g. it went down); those are dropped, as a lost frame on the wire
+    // would be.
     bool flush(std::string *error);
     // Convenience: queue + flush.
     bool send(std::span<const std::uint8_t> frame, std::string *error);
+    // Frames queued and not yet accepted by the link.
+    std::size_t queuedFrames() const { return m_tx.size(); }
 
     struct Counters
     {
         std::uint64_t received = 0;
         std::uint64_t sent = 0;
-        std::uint64_t sendErrors = 0;
+        std::uint64_t sendErrors = 0; // frames refused by the interface and dropped
         std::uint64_t kernelDrops = 0; // pcap_stats ps_drop: receive ring overflowed
+        // Frames the kernel filter let through although they come from a
+        // group source MAC or are addressed to another host (frames received
+        // while a filter was being replaced): dropped in userspace.
+        std::uint64_t rejected = 0;
+        std::uint64_t txDeferred = 0; // sends that found the link full: frames kept queued
+        std::uint64_t txDropped = 0; // frames not queued: the queue was at its bound
     };
     Counters counters();
 
 private:
     PacketIo() = default;
+    bool sendQueued(std::string *error);
+    bool push(std::span<const std::uint8_t> frame, bool copy);
+    void waitForRoom();
+    void stopWaiting();
+    struct TxFrame;
+    void copyToSlot(TxFrame *frame);
+
+    struct TxFrame
+    {
+        iovec iov;
+        std::int32_t slot; // index into m_txSlots holding a copy, -1: the caller's bytes
+    };
     struct Pcap;
     std::unique_ptr<Pcap> m_pcap;
     InterfaceInfo m_info;
+    PacketFilter m_filter;
+    unsigned m_ringMtu = 0;
     int m_txFd = -1;
-    std::size_t m_maxFrame = 0;
-    std::vector<std::uint8_t> m_txBuffer; // copies of queued frames, one max frame each
-    std::vector<iovec> m_txIov; // what the next sendmmsg sends, copies or references
+    int m_retryFd = -1; // timerfd: try queued frames again
+    bool m_waitingForRoom = false; // the link was full at the last send
+    bool m_retryArmed = false; // m_retryFd runs
+    std::vector<TxFrame> m_tx; // queued, oldest first
+    std::size_t m_txBytes = 0;
+    std::vector<std::vector<std::uint8_t>> m_txSlots; // copies; their capacity is reused
+    std::vector<std::int32_t> m_freeSlots;
     Counters m_counters;
 };
 
