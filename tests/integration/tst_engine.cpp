@@ -635,9 +635,12 @@ void tst_Engine::reserveRelease()
     rsp = m_client.exchange(reserveFrame(1, {}));
     QCOMPARE(parsed(rsp.at(0)).reserve.macCount, 0);
     QVERIFY(statusOf(slot).reservations.empty());
-    QFile state(m_dir.filePath(QStringLiteral("state/e7.5.state")));
-    QVERIFY(state.open(QIODevice::ReadOnly));
-    QVERIFY(state.readAll().contains("reservations=\n"));
+    // Written by the state writer thread: wait for it.
+    auto stateFile = [&] {
+        QFile state(m_dir.filePath(QStringLiteral("state/e7.5.state")));
+        return state.open(QIODevice::ReadOnly) ? state.readAll() : QByteArray();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(stateFile().contains("reservations=\n"), 2000);
 }
 
 void tst_Engine::syncModeGroupCommit()
