@@ -101,13 +101,10 @@ Engine::Private::Private()
     controlFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     eventFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     aioReady = aio.init(1024, &aioNote);
-    stateWriter =
-        std::make_unique<StateWriter>([this](const std::string &path, const std::string &why) {
-            // On the writer thread: report from the loop, as every event is.
-            postToLoop([this, path, why] {
-                emit(EngineEvent::Type::StateWarning, nullptr,
-                     "state not saved (kept in memory): " + path + ": " + why);
-            });
+    stateWriter = std::make_unique<StateWriter>(
+        [this](const std::string &path, std::uint64_t seq, bool ok, const std::string &why) {
+            // On the writer thread: handled on the loop, as everything else.
+            postToLoop([this, path, seq, ok, why] { stateWritten(path, seq, ok, why); });
         });
 }
 
@@ -916,8 +913,49 @@ void Engine::Private::persistState(Export *exp)
 {
     if (options.stateDir.empty())
         return;
-    stateWriter->post(options.stateDir, ExportState::path(options.stateDir, exp->cfg),
-                      exp->state.serialize());
+    exp->statePosted = stateWriter->post(
+        options.stateDir, ExportState::path(options.stateDir, exp->cfg), exp->state.serialize());
+}
+
+// Answers about wire-set state (Query Config, Mac Mask List, Reserve) leave
+// only once the state they report is on disk: an initiator told "set" finds
+// it set after a power cut too. They wait here, never on the I/O thread.
+void Engine::Private::answerWireState(Iface *iface, Export *exp,
+                                      std::span<const std::uint8_t> frame)
+{
+    if (exp->stateDone >= exp->statePosted) {
+        queueFrame(iface, frame);
+        return;
+    }
+    if (exp->heldAnswers.size() >= MaxHeldAnswers) {
+        exp->dropped.add(); // the initiator retransmits
+        return;
+    }
+    exp->heldAnswers.push_back({ exp->statePosted, iface, { frame.begin(), frame.end() } });
+}
+
+void Engine::Private::stateWritten(const std::string &path, std::uint64_t seq, bool ok,
+                                   const std::string &why)
+{
+    Export *exp = nullptr;
+    for (const auto &e : exports)
+        if (ExportState::path(options.stateDir, e->cfg) == path)
+            exp = e.get();
+    if (!ok)
+        emit(EngineEvent::Type::StateWarning, exp,
+             (exp ? exp->cfg.name() + ": " : std::string())
+                 + "state not saved (kept in memory): " + path + ": " + why);
+    if (!exp)
+        return;
+    // Written or not, the attempt is over: what it covered is answered (a
+    // state that cannot be saved is kept in memory, and said so above).
+    exp->stateDone = std::max(exp->stateDone, seq);
+    while (!exp->heldAnswers.empty() && exp->heldAnswers.front().seq <= exp->stateDone) {
+        const Export::HeldAnswer &h = exp->heldAnswers.front();
+        queueFrame(h.iface, h.frame);
+        exp->heldAnswers.pop_front();
+    }
+    flushAll();
 }
 
 ExportCounters Engine::Private::countersOf(const Export &e) const

@@ -51,6 +51,7 @@ namespace EngineInternal {
     constexpr int MaxFramesPerWake = 2048; // fairness between interfaces
     constexpr std::size_t DirectAlignment = 4096;
     constexpr std::int64_t CurrentClientWindowMs = 60000;
+    constexpr std::size_t MaxHeldAnswers = 1024; // per export, waiting for the state file
     constexpr const char *DefaultModel = "Etherdisk";
     constexpr const char *FirmwareString = "0.1.0";
 
@@ -209,6 +210,16 @@ namespace EngineInternal {
         std::unordered_map<std::uint64_t, std::uint32_t> clientIndex; // MAC -> entry (I/O thread)
         RateLimiter clientEvents{ ClientEventsPerMinute };
         RateLimiter wireEvents{ ClientEventsPerMinute };
+        // Wire-set state on disk: posts to the state writer, and the last one
+        // written; answers about the state wait until it is on disk.
+        std::uint64_t statePosted = 0, stateDone = 0;
+        struct HeldAnswer
+        {
+            std::uint64_t seq;
+            Iface *iface;
+            std::vector<std::uint8_t> frame;
+        };
+        std::deque<HeldAnswer> heldAnswers; // at most MaxHeldAnswers
         bool writable = false; // the backing store is open for writing
         std::vector<int> oldFds; // replaced descriptors, closed once no I/O uses them
         bool backingOk = true;
@@ -370,6 +381,8 @@ struct Engine::Private
     void ifaceFailed(Iface *iface, const std::string &why);
     ExportStatus statusOf(const Export &exp) const;
     void persistState(Export *exp);
+    void answerWireState(Iface *iface, Export *exp, std::span<const std::uint8_t> frame);
+    void stateWritten(const std::string &path, std::uint64_t seq, bool ok, const std::string &why);
 
     // the loop
     void loop();

@@ -200,9 +200,10 @@ void Engine::Private::handleConfig(Iface *iface, Export *exp, const Frame &f)
     c.command = f.config.command;
     c.configString = exp->state.configString;
     const std::size_t n = buildConfig(scratch, h, c);
-    queueFrame(iface, { scratch.data(), n });
-    if (changed) {
+    if (changed)
         persistState(exp);
+    answerWireState(iface, exp, { scratch.data(), n });
+    if (changed) {
         noteWireEvent(exp, EngineEvent::Type::ConfigStringChanged,
                       exp->cfg.name() + ": config string set by " + formatMac(f.header.source),
                       f.header.source);
@@ -278,14 +279,16 @@ void Engine::Private::handleMacMask(Iface *iface, Export *exp, const Frame &f)
         exp->errors.add();
     }
     const std::size_t n = buildMacMask(scratch, h, f.macMask.command, merror, reply);
-    queueFrame(iface, { scratch.data(), n });
+    const std::size_t entries = mask.size();
     if (changed) {
-        const std::size_t entries = mask.size();
         {
             std::lock_guard lock(statusMutex);
             exp->state.macMask = std::move(mask);
         }
         persistState(exp);
+    }
+    answerWireState(iface, exp, { scratch.data(), n });
+    if (changed) {
         noteWireEvent(exp, EngineEvent::Type::MacMaskChanged,
                       exp->cfg.name() + ": Mac Mask List edited by " + formatMac(f.header.source)
                           + " (" + std::to_string(entries) + " entries)",
@@ -320,9 +323,10 @@ void Engine::Private::handleReserve(Iface *iface, Export *exp, const Frame &f)
         }
     }
     const std::size_t n = buildReserve(scratch, h, f.reserve.command, list);
-    queueFrame(iface, { scratch.data(), n });
-    if (changed) {
+    if (changed)
         persistState(exp);
+    answerWireState(iface, exp, { scratch.data(), n });
+    if (changed) {
         noteWireEvent(exp, EngineEvent::Type::ReservationChanged,
                       exp->cfg.name() + (list.empty() ? ": released by " : ": reserved by ")
                           + formatMac(f.header.source),

@@ -9,10 +9,7 @@
 
 namespace Etherdisk {
 
-StateWriter::StateWriter(std::function<void(const std::string &, const std::string &)> onError)
-    : m_onError(std::move(onError)), m_thread([this] { run(); })
-{
-}
+StateWriter::StateWriter(Done onDone) : m_onDone(std::move(onDone)), m_thread([this] { run(); }) { }
 
 StateWriter::~StateWriter()
 {
@@ -24,8 +21,10 @@ StateWriter::~StateWriter()
     m_thread.join();
 }
 
-void StateWriter::post(const std::string &directory, const std::string &path, std::string content)
+std::uint64_t StateWriter::post(const std::string &directory, const std::string &path,
+                                std::string content)
 {
+    std::uint64_t seq;
     {
         std::lock_guard lock(m_mutex);
         auto [it, inserted] = m_pending.try_emplace(path);
@@ -33,8 +32,10 @@ void StateWriter::post(const std::string &directory, const std::string &path, st
             ++m_coalesced;
         it->second.directory = directory;
         it->second.content = std::move(content);
+        it->second.seq = seq = ++m_seq;
     }
     m_wake.notify_one();
+    return seq;
 }
 
 void StateWriter::flush()
@@ -70,8 +71,8 @@ void StateWriter::run()
         ::mkdir(node.mapped().directory.c_str(), 0755); // EEXIST is fine; other errors show below
         std::string error;
         const bool ok = writeFileAtomically(node.key(), node.mapped().content, &error, 0644);
-        if (!ok && m_onError)
-            m_onError(node.key(), error);
+        if (m_onDone)
+            m_onDone(node.key(), node.mapped().seq, ok, error);
         lock.lock();
         m_busy = false;
         if (ok)

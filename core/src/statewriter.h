@@ -22,15 +22,20 @@ namespace Etherdisk {
 class StateWriter
 {
 public:
-    // `onError(path, message)` is called on the writer thread when a write fails.
-    explicit StateWriter(std::function<void(const std::string &, const std::string &)> onError);
+    // Called on the writer thread after each attempt to write `path`: every
+    // post up to `seq` (for that path) is on disk when `ok`, or failed with
+    // `error` (the content stays only in memory).
+    using Done = std::function<void(const std::string &path, std::uint64_t seq, bool ok,
+                                    const std::string &error)>;
+    explicit StateWriter(Done onDone);
     ~StateWriter(); // writes what is pending, then stops
     StateWriter(const StateWriter &) = delete;
     StateWriter &operator=(const StateWriter &) = delete;
 
     // Queues `content` for `path` (replacing a queued, unwritten content)
-    // and returns at once. `directory` is created first when missing.
-    void post(const std::string &directory, const std::string &path, std::string content);
+    // and returns at once with the post's sequence number (increasing).
+    // `directory` is created first when missing.
+    std::uint64_t post(const std::string &directory, const std::string &path, std::string content);
     // Returns once everything posted before the call is on disk (or failed).
     void flush();
 
@@ -44,8 +49,10 @@ private:
     {
         std::string directory;
         std::string content;
+        std::uint64_t seq = 0;
     };
-    std::function<void(const std::string &, const std::string &)> m_onError;
+    Done m_onDone;
+    std::uint64_t m_seq = 0;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake, m_idle;
     std::map<std::string, Pending> m_pending;

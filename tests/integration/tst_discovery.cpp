@@ -31,6 +31,7 @@
 #include "rawclient.h"
 #include "silencewindow.h"
 #include "testutil.h"
+#include "wirecapture.h"
 
 #include <QFile>
 #include <QProcess>
@@ -251,12 +252,18 @@ public:
         PacketFilter filter;
         filter.direction = PacketFilter::Direction::Requests;
         std::string why;
-        if (net.enter(net.nsA()))
+        // What discovery sends to the forged MACs never passes our own
+        // packet filters (they accept frames to our MAC or broadcast only):
+        // seen on the wire instead.
+        bool wired = false;
+        if (net.enter(net.nsA())) {
             m_io = PacketIo::open(net.ifA().toStdString(), filter, &why);
+            wired = m_wire.open(net.ifA(), error);
+        }
         net.enter(net.nsB());
         if (!m_io)
             *error = qs(why);
-        return m_io != nullptr;
+        return m_io != nullptr && wired;
     }
 
     // Answers for addresses [first, first + count) carrying `tag` (0: an
@@ -302,8 +309,8 @@ public:
     // Takes in what discovery sent since the last call.
     void drain()
     {
-        std::string why;
-        while (m_io->receive(256, &Forger::onFrame, this, &why) > 0) { }
+        for (const QByteArray &f : m_wire.collect(0))
+            onFrame(this, EtherdiskTest::bytes(f));
     }
 
     std::uint32_t lastPollTag = 0;
@@ -324,6 +331,7 @@ private:
     }
 
     std::unique_ptr<PacketIo> m_io;
+    EtherdiskTest::WireCapture m_wire;
 };
 
 bool isPoll(const Responder::Seen &s)
