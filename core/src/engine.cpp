@@ -865,6 +865,11 @@ bool Engine::Private::openNetlink(Error *error)
     return true;
 }
 
+// The NLMSG_ and RTA_ macros walk the buffer through char pointers; the
+// buffer is aligned for nlmsghdr and the kernel aligns every message and
+// attribute (NLMSG_ALIGN, RTA_ALIGN), so their casts are safe.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-align"
 void Engine::Private::readNetlink()
 {
     alignas(nlmsghdr) char buf[16384];
@@ -896,6 +901,7 @@ void Engine::Private::readNetlink()
         }
     }
 }
+#pragma GCC diagnostic pop
 
 void Engine::Private::refreshIfaceDrops(Iface *iface)
 {
