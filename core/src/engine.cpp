@@ -275,13 +275,16 @@ void Engine::Private::housekeeping()
 ClientEntry *Engine::Private::clientFor(Export *exp, Iface *iface, const MacAddress &mac)
 {
     const std::uint64_t key = macKey(mac);
-    if (auto it = exp->clientIndex.find(key); it != exp->clientIndex.end())
-        return &exp->clientTable[it->second];
+    if (exp->clientIndex)
+        if (const std::uint32_t *found = exp->clientIndex->find(key))
+            return &exp->clientTable[*found];
     std::uint32_t index;
     {
         std::lock_guard lock(statusMutex);
-        if (!exp->clientTable)
+        if (!exp->clientTable) {
             exp->clientTable = std::make_unique<ClientEntry[]>(MaxClientsPerExport);
+            exp->clientIndex = std::make_unique<ClientIndex>();
+        }
         if (exp->clientCount < MaxClientsPerExport) {
             index = std::uint32_t(exp->clientCount++);
         } else {
@@ -296,7 +299,7 @@ ClientEntry *Engine::Private::clientFor(Export *exp, Iface *iface, const MacAddr
                     index = i;
                 }
             }
-            exp->clientIndex.erase(macKey(exp->clientTable[index].mac));
+            exp->clientIndex->erase(macKey(exp->clientTable[index].mac));
             exp->clientsEvicted.add();
         }
         ClientEntry &c = exp->clientTable[index];
@@ -307,7 +310,7 @@ ClientEntry *Engine::Private::clientFor(Export *exp, Iface *iface, const MacAddr
         c.firstSeenMs.store(passMs, std::memory_order_relaxed);
         c.lastSeenMs.store(passMs, std::memory_order_relaxed);
     }
-    exp->clientIndex.emplace(key, index);
+    exp->clientIndex->insert(key, index);
     exp->clientsSeen.add();
     if (exp->clientEvents.allow(passMs))
         emit(EngineEvent::Type::ClientAppeared, exp,

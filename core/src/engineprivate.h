@@ -101,6 +101,70 @@ namespace EngineInternal {
         std::atomic<std::int64_t> firstSeenMs{ 0 }, lastSeenMs{ 0 };
     };
 
+    // MAC -> client table entry, for at most MaxClientsPerExport MACs: open
+    // addressing in a fixed array, so a flood of new MACs allocates nothing
+    // (an unordered_map would allocate and free a node per forged MAC).
+    class ClientIndex
+    {
+    public:
+        static constexpr std::uint32_t Cells = 1024; // power of two, >= 4 x the table
+        static_assert(Cells >= 4 * MaxClientsPerExport && (Cells & (Cells - 1)) == 0);
+
+        const std::uint32_t *find(std::uint64_t key) const
+        {
+            for (std::uint32_t i = slotOf(key);; i = (i + 1) & (Cells - 1)) {
+                if (!m_cells[i].used)
+                    return nullptr;
+                if (m_cells[i].key == key)
+                    return &m_cells[i].value;
+            }
+        }
+        // `key` must be absent, and fewer than MaxClientsPerExport present.
+        void insert(std::uint64_t key, std::uint32_t value)
+        {
+            std::uint32_t i = slotOf(key);
+            while (m_cells[i].used)
+                i = (i + 1) & (Cells - 1);
+            m_cells[i] = { key, value, true };
+        }
+        void erase(std::uint64_t key)
+        {
+            std::uint32_t i = slotOf(key);
+            while (m_cells[i].used && m_cells[i].key != key)
+                i = (i + 1) & (Cells - 1);
+            if (!m_cells[i].used)
+                return;
+            // Backward shift: move later cells of the run into the gap when
+            // their home slot does not lie (cyclically) after it.
+            for (std::uint32_t j = (i + 1) & (Cells - 1); m_cells[j].used;
+                 j = (j + 1) & (Cells - 1)) {
+                const std::uint32_t home = slotOf(m_cells[j].key);
+                const bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+                if (movable) {
+                    m_cells[i] = m_cells[j];
+                    i = j;
+                }
+            }
+            m_cells[i].used = false;
+        }
+
+    private:
+        struct Cell
+        {
+            std::uint64_t key = 0;
+            std::uint32_t value = 0;
+            bool used = false;
+        };
+        static std::uint32_t slotOf(std::uint64_t k)
+        {
+            k ^= k >> 33;
+            k *= 0xff51afd7ed558ccdULL;
+            k ^= k >> 33;
+            return std::uint32_t(k) & (Cells - 1);
+        }
+        std::array<Cell, Cells> m_cells{};
+    };
+
     // At most `limit` events per window; the rest are counted for a summary.
     struct RateLimiter
     {
@@ -207,7 +271,7 @@ namespace EngineInternal {
         // the first request; the least recently seen entry is reused when full.
         std::unique_ptr<ClientEntry[]> clientTable;
         std::size_t clientCount = 0;
-        std::unordered_map<std::uint64_t, std::uint32_t> clientIndex; // MAC -> entry (I/O thread)
+        std::unique_ptr<ClientIndex> clientIndex; // MAC -> entry (I/O thread), with the table
         RateLimiter clientEvents{ ClientEventsPerMinute };
         RateLimiter wireEvents{ ClientEventsPerMinute };
         // Wire-set state on disk: posts to the state writer, and the last one
