@@ -315,8 +315,8 @@ ClientEntry *Engine::Private::clientFor(Export *exp, Iface *iface, const MacAddr
     if (exp->clientEvents.allow(passMs))
         emit(EngineEvent::Type::ClientAppeared, exp,
              exp->cfg.name() + ": first request from " + formatMac(mac), iface->name, &mac);
-    else
-        updateTimer(); // a summary is due in a minute
+    else if (exp->clientEvents.suppressed == 1)
+        updateTimer(); // a summary is due when the window ends (once, not per frame)
     return &exp->clientTable[index];
 }
 
@@ -325,7 +325,7 @@ void Engine::Private::noteWireEvent(Export *exp, EngineEvent::Type type, std::st
 {
     if (exp->wireEvents.allow(passMs))
         emit(type, exp, std::move(message), {}, &mac);
-    else
+    else if (exp->wireEvents.suppressed == 1)
         updateTimer();
 }
 
@@ -1278,19 +1278,25 @@ void Engine::stop()
         d->running = false;
     }
     d->loopThread = {};
-    // Let in-flight I/O finish so that no acknowledged state is left behind
-    // (unless io_uring itself failed: then nothing more completes).
-    while (!d->aio.failure()
-           && (!d->retired.empty()
-               || std::any_of(d->exports.begin(), d->exports.end(),
-                              [](const auto &e) { return e->busy(); }))) {
-        d->reapCompletions();
-        d->flushAll();
-        if (d->retired.empty()
-            && std::none_of(d->exports.begin(), d->exports.end(),
-                            [](const auto &e) { return e->busy(); }))
-            break;
-        ::usleep(1000);
+    {
+        // The state writer may run loop work directly now (postToLoop): one
+        // at a time. (Not held across the writer's flush below, whose
+        // completions take this lock.)
+        std::lock_guard direct(d->directMutex);
+        // Let in-flight I/O finish so that no acknowledged state is left
+        // behind (unless io_uring itself failed: then nothing more completes).
+        while (!d->aio.failure()
+               && (!d->retired.empty()
+                   || std::any_of(d->exports.begin(), d->exports.end(),
+                                  [](const auto &e) { return e->busy(); }))) {
+            d->reapCompletions();
+            d->flushAll();
+            if (d->retired.empty()
+                && std::none_of(d->exports.begin(), d->exports.end(),
+                                [](const auto &e) { return e->busy(); }))
+                break;
+            ::usleep(1000);
+        }
     }
     d->stateWriter->flush();
     for (int *fd : { &d->epollFd, &d->timerFd, &d->netlinkFd })
