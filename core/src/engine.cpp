@@ -111,6 +111,19 @@ Engine::Private::Private()
 Engine::Private::~Private()
 {
     stateWriter.reset(); // writes what is pending
+    if (aio.failure()) {
+        // io_uring failed with operations still in the kernel, which may yet
+        // write into their buffers: leak those rather than free them.
+        // (Kept reachable from a static list, so leak checkers see why.)
+        static auto *kept = new std::vector<void *>; // never destroyed
+        for (auto &r : requestStore)
+            kept->push_back(r.release());
+        for (auto &o : opStore)
+            kept->push_back(o.release());
+        for (auto *list : { &exports, &retired })
+            for (auto &e : *list)
+                kept->push_back(e.release());
+    }
     exports.clear();
     retired.clear();
     for (int fd : { controlFd, eventFd, epollFd, timerFd, netlinkFd })
@@ -120,28 +133,36 @@ Engine::Private::~Private()
 
 void Engine::Private::runOnLoop(const std::function<void()> &f)
 {
-    if (std::this_thread::get_id() == loopThread && running) {
+    if (running && std::this_thread::get_id() == loopThread.load()) {
         f();
         return;
     }
     std::mutex doneMutex;
     std::condition_variable doneCv;
     bool done = false;
-    {
-        std::unique_lock lock(controlMutex);
-        if (!running || loopDead) {
-            // No loop to ask: run it here, one caller at a time.
-            lock.unlock();
-            std::lock_guard direct(directMutex);
-            f();
-            return;
+    for (;;) {
+        {
+            std::lock_guard lock(controlMutex);
+            if (running && !loopDead) {
+                controlQueue.push_back([&] {
+                    f();
+                    std::lock_guard l(doneMutex);
+                    done = true;
+                    doneCv.notify_one();
+                });
+                break;
+            }
         }
-        controlQueue.push_back([&] {
-            f();
-            std::lock_guard l(doneMutex);
-            done = true;
-            doneCv.notify_one();
-        });
+        // No loop to ask: run it here, one caller at a time. start() holds
+        // directMutex while it brings the loop up, so check again under it.
+        std::lock_guard direct(directMutex);
+        {
+            std::lock_guard lock(controlMutex);
+            if (running && !loopDead)
+                continue; // it came up meanwhile: queue instead
+        }
+        f();
+        return;
     }
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t ignored = ::write(controlFd, &one, sizeof one);
@@ -151,18 +172,25 @@ void Engine::Private::runOnLoop(const std::function<void()> &f)
 
 void Engine::Private::postToLoop(std::function<void()> f)
 {
-    {
-        std::unique_lock lock(controlMutex);
-        if (running && !loopDead) {
-            controlQueue.push_back(std::move(f));
-            lock.unlock();
-            const std::uint64_t one = 1;
-            [[maybe_unused]] ssize_t ignored = ::write(controlFd, &one, sizeof one);
-            return;
+    for (;;) {
+        {
+            std::lock_guard lock(controlMutex);
+            if (running && !loopDead) {
+                controlQueue.push_back(std::move(f));
+                break;
+            }
         }
+        std::lock_guard direct(directMutex);
+        {
+            std::lock_guard lock(controlMutex);
+            if (running && !loopDead)
+                continue;
+        }
+        f();
+        return;
     }
-    std::lock_guard direct(directMutex);
-    f();
+    const std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t ignored = ::write(controlFd, &one, sizeof one);
 }
 
 void Engine::Private::emit(EngineEvent::Type type, const Export *exp, std::string message,
@@ -223,6 +251,10 @@ std::string Engine::Private::windowText() const
 
 bool Engine::Private::timerWanted() const
 {
+    if (netlinkFd < 0) // links are only seen by looking, once a second
+        for (const auto &[name, iface] : ifaces)
+            if (!iface->exports.empty())
+                return true;
     for (const auto &e : exports) {
         if (e->reopenWanted || e->clientEvents.suppressed || e->wireEvents.suppressed)
             return true;
@@ -527,6 +559,20 @@ bool Engine::Private::removeExport(std::uint16_t shelf, std::uint8_t slot, Error
     for (Iface *iface : exp->ifaces)
         detach(exp, iface);
     exp->removed = true;
+    // An export that replaces this one (a reload that changed its
+    // interfaces) must not see a write of this one land after its own, nor
+    // load a state file with a change still on its way: wait for both, a
+    // few seconds at most (control path only; serving pauses meanwhile).
+    const std::int64_t until = monotonicMs() + 5000;
+    while (exp->busy() && !aio.failure() && monotonicMs() < until) {
+        reapCompletions();
+        if (exp->busy())
+            ::usleep(100);
+    }
+    flushAll();
+    if (!options.stateDir.empty() && running && std::this_thread::get_id() == loopThread.load())
+        stateWriter->flush(); // its completions queue for the loop: no deadlock here
+    exp = it->get();
     const std::string name = exp->cfg.name();
     emit(EngineEvent::Type::ExportRemoved, exp, name + " no longer exported");
     {
@@ -556,6 +602,10 @@ bool Engine::Private::setDirect(Export *exp, bool direct, Error *error)
                 + (e == EINVAL ? "the file system does not support O_DIRECT" : std::strerror(e)));
         return false;
     }
+    if (direct && !checkDirectIo(fd, exp->blockDevice, exp->cfg.name(), error)) {
+        ::close(fd);
+        return false;
+    }
     // Requests staged with the old mode's buffers go out on the old
     // descriptor (an O_DIRECT descriptor refuses unaligned buffers); those
     // submitted keep its file, and it closes once they are done (retireDone).
@@ -583,7 +633,7 @@ bool Engine::Private::updateExport(const ExportConfig &config, Error *error)
         *error = makeError(ErrorKind::InvalidArgument, why);
         return false;
     }
-    const ExportConfig &old = exp->cfg;
+    const ExportConfig old = exp->cfg; // a copy: exp->cfg changes below
     const char *fixed = nullptr;
     if (config.path != old.path)
         fixed = "the path";
@@ -628,7 +678,7 @@ bool Engine::Private::updateExport(const ExportConfig &config, Error *error)
         const int fd = exp->cfg.fd;
         exp->cfg = config;
         exp->cfg.fd = fd;
-        if (!config.serial.empty() || config.serial != old.serial)
+        if (config.serial != old.serial)
             exp->serial = config.serial.empty() ? derivedSerial(config) : config.serial;
         if (macsChanged) {
             // The configuration wins over wire edits (as at startup).
@@ -1178,8 +1228,16 @@ bool Engine::clearWireState(std::uint16_t shelf, std::uint8_t slot, unsigned wha
 
 bool Engine::start(Error *error)
 {
+    std::lock_guard lifecycle(d->lifecycleMutex);
+    if (d->running && d->loopFailed) {
+        *error = makeError(ErrorKind::Failed,
+                           "the I/O loop has failed (see the LoopFailed event): stop() first");
+        return false;
+    }
     if (d->running)
         return true;
+    // Nobody runs loop work directly while the loop comes up.
+    std::lock_guard noDirectWork(d->directMutex);
     if (!d->aioReady || d->controlFd < 0 || d->eventFd < 0) {
         *error = makeError(ErrorKind::Failed, "cannot set up the engine: " + d->aioNote);
         return false;
@@ -1269,6 +1327,7 @@ bool Engine::start(Error *error)
 
 void Engine::stop()
 {
+    std::lock_guard lifecycle(d->lifecycleMutex);
     if (!d->running)
         return;
     d->runOnLoop([this] { d->stopRequested = true; });
@@ -1277,7 +1336,7 @@ void Engine::stop()
         std::lock_guard lock(d->controlMutex);
         d->running = false;
     }
-    d->loopThread = {};
+    d->loopThread = std::thread::id();
     {
         // The state writer may run loop work directly now (postToLoop): one
         // at a time. (Not held across the writer's flush below, whose

@@ -78,6 +78,11 @@ namespace {
 
 } // namespace
 
+bool Engine::Private::checkDirectIo(int fd, bool blockDevice, const std::string &what, Error *error)
+{
+    return directIoWorks(fd, blockDevice, what, error);
+}
+
 // --- the backing store ------------------------------------------------------------
 
 bool Engine::Private::openBacking(Export *exp, Error *error, bool reopen)
@@ -436,8 +441,14 @@ void Engine::Private::adoptBacking(Export *exp, Export *fresh, const std::string
 {
     // Same descriptor number, new open file description: operations queued
     // with the old number use the new one.
-    if (::dup3(fresh->fd, exp->fd, O_CLOEXEC) < 0)
-        std::swap(exp->fd, fresh->fd); // the old one closes with `fresh`
+    if (::dup3(fresh->fd, exp->fd, O_CLOEXEC) < 0) {
+        // Operations queued with the old number may still use it: it closes
+        // once the export is idle (retireDone), never under them.
+        exp->oldFds.push_back(exp->fd);
+        exp->fd = fresh->fd;
+        fresh->fd = -1;
+        oldFdsWaiting = true;
+    }
     exp->reopenWanted = false;
     exp->reopenRefused.clear();
     if (!exp->syncFailed) {

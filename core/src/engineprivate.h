@@ -368,7 +368,8 @@ struct Engine::Private
     bool timerArmed = false;
     int netlinkFd = -1; // link changes (RTMGRP_LINK), so a flap is seen as down and up
     std::thread thread;
-    std::thread::id loopThread;
+    std::atomic<std::thread::id> loopThread{};
+    std::mutex lifecycleMutex; // start() and stop(), one at a time
     std::atomic<bool> running{ false };
     bool stopRequested = false;
     std::int64_t passMs = 0; // CLOCK_REALTIME at the start of this loop pass
@@ -412,6 +413,7 @@ struct Engine::Private
     void housekeeping();
     bool updateExport(const ExportConfig &config, Error *error);
     bool setDirect(Export *exp, bool direct, Error *error);
+    static bool checkDirectIo(int fd, bool blockDevice, const std::string &what, Error *error);
     bool clearWireState(Export *exp, unsigned what, Error *error);
     Export *findExport(std::uint16_t shelf, std::uint8_t slot) const;
     ExportCounters countersOf(const Export &exp) const;

@@ -31,8 +31,10 @@ void Engine::Private::flushAll()
             continue;
         iface->pendingTx = false;
         std::string why;
-        if (!iface->io->flush(&why))
+        if (!iface->io->flush(&why)) {
+            std::lock_guard lock(statusMutex); // status() reads it on other threads
             iface->lastError = why; // the link went down: checkInterfaces reports it
+        }
     }
     for (Request *req : txHeld)
         releaseRequest(req);

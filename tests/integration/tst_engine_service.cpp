@@ -701,8 +701,12 @@ void tst_EngineService::wireChangesWhileServing()
     qInfo("disk READ answered in %.0f us (median) between bursts of %d config changes, %.0f us "
           "without; %llu reads of the disk meanwhile",
           median(busy), PerBurst, median(quiet), qulonglong(readsDuring));
+#ifndef ETHERDISK_SANITIZED
     QVERIFY2(median(busy) < 3 * median(quiet) + 500,
              qPrintable(QStringLiteral("%1 us vs %2 us").arg(median(busy)).arg(median(quiet))));
+#else
+    qInfo("(timing not asserted in a sanitizer build: the g++ build asserts it)");
+#endif
     QVERIFY(readsDuring > std::uint64_t(Bursts));
     const QString file = m_stateDir + QStringLiteral("/e12.1.state");
     auto content = [&] {
