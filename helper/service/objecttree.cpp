@@ -34,7 +34,9 @@ namespace {
         return result;
     }
 
-    // org.freedesktop.DBus.ObjectManager, relaying the tree's signals.
+    // org.freedesktop.DBus.ObjectManager. Its signals are declared here for
+    // introspection; ObjectTree sends them itself (QtDBus does not relay a
+    // signal whose arguments are container types it met after the adaptor).
     class ObjectManagerAdaptor : public QDBusAbstractAdaptor
     {
         Q_OBJECT
@@ -43,10 +45,6 @@ namespace {
         ObjectManagerAdaptor(QObject *parent, ObjectTree *tree)
             : QDBusAbstractAdaptor(parent), m_tree(tree)
         {
-            connect(tree, &ObjectTree::interfacesAdded, this,
-                    &ObjectManagerAdaptor::InterfacesAdded);
-            connect(tree, &ObjectTree::interfacesRemoved, this,
-                    &ObjectManagerAdaptor::InterfacesRemoved);
         }
 
     public Q_SLOTS:
@@ -66,6 +64,7 @@ ObjectTree::ObjectTree(const QDBusConnection &bus, const QString &rootPath, int 
                        QObject *parent)
     : QObject(parent), m_bus(bus), m_root(rootPath)
 {
+    registerDBusTypes();
     m_timer.setSingleShot(true);
     m_timer.setInterval(coalesceMs);
     connect(&m_timer, &QTimer::timeout, this, &ObjectTree::flush);
@@ -108,7 +107,13 @@ bool ObjectTree::add(const QString &path, QObject *object, QString *error)
         m_objects.remove(path);
         m_pending.remove(path);
     });
-    Q_EMIT interfacesAdded(QDBusObjectPath(path), interfacesOf(path));
+    const InterfaceProperties interfaces = interfacesOf(path);
+    QDBusMessage signal =
+        QDBusMessage::createSignal(m_root, QStringLiteral("org.freedesktop.DBus.ObjectManager"),
+                                   QStringLiteral("InterfacesAdded"));
+    signal << QVariant::fromValue(QDBusObjectPath(path)) << QVariant::fromValue(interfaces);
+    m_bus.send(signal);
+    Q_EMIT interfacesAdded(QDBusObjectPath(path), interfaces);
     return true;
 }
 
@@ -128,6 +133,11 @@ void ObjectTree::remove(const QString &path)
     m_bus.unregisterObject(path);
     if (m_pending.isEmpty())
         m_timer.stop();
+    QDBusMessage signal =
+        QDBusMessage::createSignal(m_root, QStringLiteral("org.freedesktop.DBus.ObjectManager"),
+                                   QStringLiteral("InterfacesRemoved"));
+    signal << QVariant::fromValue(QDBusObjectPath(path)) << interfaces;
+    m_bus.send(signal);
     Q_EMIT interfacesRemoved(QDBusObjectPath(path), interfaces);
 }
 

@@ -67,7 +67,7 @@ public:
     bool timerActive() const { return m_timer.isActive(); } // for tests: idle means false
 
 Q_SIGNALS:
-    // Relayed on D-Bus by the ObjectManager adaptor.
+    // For users in this process; the D-Bus signals are sent by the tree.
     void interfacesAdded(const QDBusObjectPath &path, const InterfaceProperties &interfaces);
     void interfacesRemoved(const QDBusObjectPath &path, const QStringList &interfaces);
 
