@@ -12,7 +12,9 @@
 //   helperclient ADDRESS stop OBJECT
 //   helperclient ADDRESS set OBJECT        (SetSettings read-only=true)
 //   helperclient ADDRESS permissions
+//   helperclient ADDRESS objects           (GetManagedObjects: the paths)
 #include <QCoreApplication>
+#include <QDBusArgument>
 #include <QDBusConnection>
 #include <QDBusMessage>
 #include <QDBusMetaType>
@@ -82,6 +84,10 @@ int main(int argc, char **argv)
         QVariantMap options = noPrompt();
         options.insert(QStringLiteral("read-only"), true);
         m << options;
+    } else if (command == QLatin1String("objects") && a.size() == 3) {
+        m = QDBusMessage::createMethodCall(Service, QStringLiteral("/org/etherdisk/Etherdisk1"),
+                                           QStringLiteral("org.freedesktop.DBus.ObjectManager"),
+                                           QStringLiteral("GetManagedObjects"));
     } else if (command == QLatin1String("permissions") && a.size() == 3) {
         m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface,
                                            QStringLiteral("GetPermissions"));
@@ -97,9 +103,30 @@ int main(int argc, char **argv)
     QString value;
     if (!reply.arguments().isEmpty()) {
         const QVariant v = reply.arguments().constFirst();
-        if (v.canConvert<QDBusObjectPath>())
+        if (v.canConvert<QDBusObjectPath>()) {
             value = v.value<QDBusObjectPath>().path();
-        else {
+        } else if (command == QLatin1String("objects")) {
+            // a{oa{sa{sv}}}: the object paths, in order.
+            const QDBusArgument arg = v.value<QDBusArgument>();
+            arg.beginMap();
+            while (!arg.atEnd()) {
+                arg.beginMapEntry();
+                QDBusObjectPath path;
+                arg >> path;
+                arg.beginMap();
+                while (!arg.atEnd()) {
+                    arg.beginMapEntry();
+                    QString iface;
+                    QVariantMap props;
+                    arg >> iface >> props;
+                    arg.endMapEntry();
+                }
+                arg.endMap();
+                arg.endMapEntry();
+                value += path.path() + QLatin1Char(' ');
+            }
+            arg.endMap();
+        } else {
             const auto map = qdbus_cast<QMap<QString, QString>>(v);
             for (auto it = map.cbegin(); it != map.cend(); ++it)
                 value += it.key() + QLatin1Char('=') + it.value() + QLatin1Char(' ');

@@ -19,7 +19,10 @@
 #include <QDBusMetaType>
 #include <QDBusObjectPath>
 #include <QDBusUnixFileDescriptor>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QScopeGuard>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -100,6 +103,7 @@ private Q_SLOTS:
     void mountedLoopDeviceRefused();
     void objectManagerSignals();
     void persistenceAcrossKill();
+    void persistenceFailureChangesNothing();
 
 private:
     QDBusMessage call(const QString &path, const QString &iface, const QString &method,
@@ -581,8 +585,9 @@ void tst_Helper::badArguments()
 }
 
 // A real process of another user (setpriv --reuid=nobody) is refused by
-// polkit for every mutating method, and nothing changes. Fails if any
-// method skips authorization or acts before polkit answered.
+// polkit for every mutating method, and nothing changes; it may still read
+// every object. Fails if any method skips authorization or acts before
+// polkit answered.
 void tst_Helper::otherUserRefused()
 {
     const QString baseImage = makeImage(QStringLiteral("nobody-base.img"), 11);
@@ -620,6 +625,12 @@ void tst_Helper::otherUserRefused()
     }
     QVERIFY(aoepingFinds(8, 8));
     QVERIFY(!aoepingFinds(5, 1));
+
+    // Reading needs no authorization.
+    const Run objects = asNobody({ QStringLiteral("objects") });
+    QVERIFY2(objects.ok(), qPrintable(objects.describe()));
+    QCOMPARE(QString::fromLocal8Bit(objects.out).trimmed(),
+             QStringLiteral("ok %1 %2").arg(ManagerPath, exportPath(8, 8)));
 }
 
 // GetPermissions needs no authorization and tells root "yes" and nobody
@@ -876,6 +887,28 @@ void tst_Helper::persistenceAcrossKill()
     QVERIFY(stop(exportPath(1, 9)).type() == QDBusMessage::ReplyMessage);
     QVERIFY(conf.open(QIODevice::ReadOnly));
     QVERIFY(!QString::fromUtf8(conf.readAll()).contains(QStringLiteral("[export 1.9]")));
+}
+
+// exports.conf cannot be written (here: a directory is in its way): a
+// persistent export is refused with Failed and is not served; the file's
+// old content is untouched. Fails if the helper serves first and saves
+// afterwards without undoing.
+void tst_Helper::persistenceFailureChangesNothing()
+{
+    const QString confPath = m_busDir + QStringLiteral("/exports.conf");
+    QFile::remove(confPath);
+    QVERIFY(QDir().mkdir(confPath));
+    const auto restore = qScopeGuard([&] { QDir().rmdir(confPath); });
+    const QString image = makeImage(QStringLiteral("unsaved.img"), 51);
+    const QString before = snapshot();
+    const QDBusMessage r =
+        createImage(image, true, 1, 8, { { QStringLiteral("persistent"), true } });
+    QCOMPARE(r.errorName(), ErrorPrefix + QStringLiteral("Failed"));
+    QVERIFY2(r.errorMessage().contains(QStringLiteral("cannot save")),
+             qPrintable(r.errorMessage()));
+    QCOMPARE(snapshot(), before);
+    QVERIFY(!aoepingFinds(1, 8));
+    QVERIFY(QFileInfo(confPath).isDir());
 }
 
 QTEST_GUILESS_MAIN(tst_Helper)
