@@ -656,6 +656,7 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
         return nullptr;
     }
     m_exports.insert({ c.shelf, c.slot }, o);
+    refreshState(o); // an interface may be down already
     log(QStringLiteral("serving e%1.%2 from %3 on %4")
             .arg(c.shelf)
             .arg(c.slot)
@@ -858,28 +859,22 @@ void Service::engineEvents()
         const QString message = fromStd(ev.message);
         if (ev.type != EngineEvent::Type::ClientAppeared)
             log(message);
-        QString state;
-        QString lastError;
         switch (ev.type) {
         case EngineEvent::Type::BackingFailed:
-            state = QStringLiteral("backing-failed");
-            lastError = message;
-            break;
-        case EngineEvent::Type::InterfaceDown:
-            state = QStringLiteral("interface-down");
-            lastError = message;
+            if (o)
+                o->m_backingError = message;
             break;
         case EngineEvent::Type::BackingRecovered:
+            if (o)
+                o->m_backingError.clear();
+            break;
+        case EngineEvent::Type::InterfaceDown:
         case EngineEvent::Type::InterfaceUp:
-            state = QStringLiteral("serving");
             break;
         case EngineEvent::Type::LoopFailed:
-            for (ExportObject *each : std::as_const(m_exports)) {
-                each->m_state = QStringLiteral("stopped");
-                each->m_lastError = message;
-                m_tree.changed(each->path(), QLatin1String(ExportInterface),
-                               { QStringLiteral("State"), QStringLiteral("LastError") });
-            }
+            m_loopError = message;
+            for (ExportObject *each : std::as_const(m_exports))
+                refreshState(each);
             continue;
         case EngineEvent::Type::ClientAppeared:
         case EngineEvent::Type::ClientsSummary:
@@ -890,13 +885,40 @@ void Service::engineEvents()
         default:
             continue;
         }
-        if (!o || (o->m_state == state && o->m_lastError == lastError))
-            continue;
-        o->m_state = state;
-        o->m_lastError = lastError;
-        m_tree.changed(o->path(), QLatin1String(ExportInterface),
-                       { QStringLiteral("State"), QStringLiteral("LastError") });
+        if (o)
+            refreshState(o);
     }
+}
+
+void Service::refreshState(ExportObject *o)
+{
+    // The worst first: nothing served at all, the disk failing, a link down.
+    QString state = QStringLiteral("serving");
+    QString lastError;
+    ExportCounters now;
+    QStringList down;
+    if (m_engine->counters(o->m_config.shelf, o->m_config.slot, &now)) {
+        for (const InterfaceState &i : now.interfaces) {
+            if (!i.up)
+                down << QStringLiteral("%1: %2").arg(fromStd(i.name), fromStd(i.lastError));
+        }
+    }
+    if (!m_loopError.isEmpty()) {
+        state = QStringLiteral("stopped");
+        lastError = m_loopError;
+    } else if (!o->m_backingError.isEmpty()) {
+        state = QStringLiteral("backing-failed");
+        lastError = o->m_backingError;
+    } else if (!down.isEmpty()) {
+        state = QStringLiteral("interface-down");
+        lastError = QStringLiteral("not serving on ") + down.join(QStringLiteral("; "));
+    }
+    if (o->m_state == state && o->m_lastError == lastError)
+        return;
+    o->m_state = state;
+    o->m_lastError = lastError;
+    m_tree.changed(o->path(), QLatin1String(ExportInterface),
+                   { QStringLiteral("State"), QStringLiteral("LastError") });
 }
 
 void Service::updateSampler()

@@ -132,6 +132,7 @@ private:
     std::uint64_t m_sectors;
     QString m_state = QStringLiteral("serving");
     QString m_lastError;
+    QString m_backingError; // since BackingFailed, until BackingRecovered
     ExportCounters m_counters;
 };
 
@@ -199,6 +200,9 @@ private:
     void restore();
 
     void engineEvents();
+    // State and LastError from the engine's view: the loop, the backing
+    // store, the interfaces; PropertiesChanged when they differ.
+    void refreshState(ExportObject *object);
     void sample();
     void updateSampler();
     ExportObject *find(std::uint16_t shelf, std::uint8_t slot) const;
@@ -213,6 +217,7 @@ private:
     QTimer m_sampler;
     QMap<QPair<std::uint16_t, std::uint8_t>, ExportObject *> m_exports;
     std::vector<ExportConfig> m_persistent; // what exports.conf holds
+    QString m_loopError; // the engine's loop failed: nothing is served
 };
 
 } // namespace Etherdisk::Helper

@@ -104,6 +104,7 @@ private Q_SLOTS:
     void objectManagerSignals();
     void persistenceAcrossKill();
     void persistenceFailureChangesNothing();
+    void interfaceDownAndUp();
 
 private:
     QDBusMessage call(const QString &path, const QString &iface, const QString &method,
@@ -909,6 +910,45 @@ void tst_Helper::persistenceFailureChangesNothing()
     QCOMPARE(snapshot(), before);
     QVERIFY(!aoepingFinds(1, 8));
     QVERIFY(QFileInfo(confPath).isDir());
+}
+
+// The engine's events reach the object through its event descriptor: the
+// link goes down -> State interface-down with a LastError naming the
+// interface, signalled; up again -> serving, and aoeping is answered.
+// Fails if engine events are not read (no polling hides it: nothing else
+// updates State).
+void tst_Helper::interfaceDownAndUp()
+{
+    const QString image = makeImage(QStringLiteral("link.img"), 61);
+    QDBusMessage r = createImage(image, true, 2, 2);
+    QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage()));
+    const QString path = exportPath(2, 2);
+    SignalLog changed;
+    QVERIFY(m_bus.connect(Service, path, QStringLiteral("org.freedesktop.DBus.Properties"),
+                          QStringLiteral("PropertiesChanged"), &changed,
+                          SLOT(onSignal(QDBusMessage))));
+    const auto stateSignals = [&] {
+        QStringList states;
+        for (const QDBusMessage &m : std::as_const(changed.messages)) {
+            const auto values = qdbus_cast<QVariantMap>(m.arguments().value(1));
+            if (values.contains(QStringLiteral("State")))
+                states << values.value(QStringLiteral("State")).toString();
+        }
+        return states;
+    };
+    QVERIFY(m_net->setLink(false));
+    QTRY_COMPARE_WITH_TIMEOUT(stateSignals(), QStringList{ QStringLiteral("interface-down") },
+                              3000);
+    const QVariantMap p = exportProperties(path);
+    QCOMPARE(p.value(QStringLiteral("State")).toString(), QStringLiteral("interface-down"));
+    QVERIFY2(p.value(QStringLiteral("LastError")).toString().contains(m_net->ifA()),
+             qPrintable(p.value(QStringLiteral("LastError")).toString()));
+    QVERIFY(m_net->setLink(true));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        stateSignals(),
+        (QStringList{ QStringLiteral("interface-down"), QStringLiteral("serving") }), 5000);
+    QCOMPARE(exportProperties(path).value(QStringLiteral("LastError")).toString(), QString());
+    QVERIFY(aoepingFinds(2, 2));
 }
 
 QTEST_GUILESS_MAIN(tst_Helper)
