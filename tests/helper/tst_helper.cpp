@@ -843,7 +843,12 @@ void tst_Helper::objectManagerSignals()
                  qPrintable(QStringLiteral("two counter signals %1 ms apart")
                                 .arg(counterTimes[i] - counterTimes[i - 1])));
     QCOMPARE(lastBytes, exportProperties(path).value(QStringLiteral("BytesRead")).toULongLong());
-    QCOMPARE(lastBytes, qulonglong(reads) * 64 * 1024);
+    // Everything read is counted; a frame the initiator retransmitted is
+    // served (and counted) twice, so more is possible.
+    QVERIFY2(lastBytes >= qulonglong(reads) * 64 * 1024,
+             qPrintable(QStringLiteral("%1 bytes counted, %2 read")
+                            .arg(lastBytes)
+                            .arg(qulonglong(reads) * 64 * 1024)));
 
     // Idle: nothing more is signalled.
     const int settled = changed.messages.size();
