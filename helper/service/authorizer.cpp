@@ -16,9 +16,9 @@ Authorizer::Authorizer(QObject *parent) : QObject(parent)
 }
 
 void Authorizer::check(const QString &action, const QString &busName, bool interactive,
-                       Callback done)
+                       Callback done, const QMap<QString, QString> &details)
 {
-    m_queue.push_back(Request{ action, busName, interactive, std::move(done) });
+    m_queue.push_back(Request{ action, busName, interactive, std::move(done), details });
     if (!m_busy)
         startNext();
 }
@@ -34,9 +34,10 @@ void Authorizer::startNext()
     authority->clearError();
     const Request &r = m_queue.front();
     const PolkitQt1::SystemBusNameSubject subject(r.busName);
-    authority->checkAuthorization(r.action, subject,
-                                  r.interactive ? PolkitQt1::Authority::AllowUserInteraction
-                                                : PolkitQt1::Authority::None);
+    authority->checkAuthorizationWithDetails(
+        r.action, subject,
+        r.interactive ? PolkitQt1::Authority::AllowUserInteraction : PolkitQt1::Authority::None,
+        r.details);
     // A check that could not even be sent (no polkit on the bus) never
     // emits checkAuthorizationFinished: answer it here.
     if (authority->hasError())

@@ -12,6 +12,7 @@
 // refuse.
 #pragma once
 
+#include <QMap>
 #include <QObject>
 #include <QString>
 
@@ -29,8 +30,11 @@ public:
 
     explicit Authorizer(QObject *parent = nullptr);
 
-    // `busName`: the caller's unique name (message().service()).
-    void check(const QString &action, const QString &busName, bool interactive, Callback done);
+    // `busName`: the caller's unique name (message().service()). `details`
+    // reach polkit's rules as action.lookup(key) (e.g. "etherdisk.target"
+    // = "e1.2"), so an administrator can allow one shelf and not another.
+    void check(const QString &action, const QString &busName, bool interactive, Callback done,
+               const QMap<QString, QString> &details = {});
 
 private:
     struct Request
@@ -39,6 +43,7 @@ private:
         QString busName;
         bool interactive = false;
         Callback done;
+        QMap<QString, QString> details;
     };
     void startNext();
     void finished(int result);

@@ -525,7 +525,7 @@ bool Service::validateCommon(ushort shelf, uchar slot, const QStringList &interf
 }
 
 void Service::authorizeThen(const QDBusMessage &call, const QString &action, bool interactive,
-                            std::function<void()> work)
+                            const QMap<QString, QString> &details, std::function<void()> work)
 {
     m_authorizer.check(
         action, call.service(), interactive,
@@ -557,21 +557,28 @@ void Service::authorizeThen(const QDBusMessage &call, const QString &action, boo
                 return;
             }
             work();
-        });
+        },
+        details);
 }
 
 void Service::create(const QDBusMessage &call, CreateRequest request)
 {
     const bool interactive = !request.noUserInteraction;
-    authorizeThen(call, QLatin1String(ActionExport), interactive, [this, call, request]() mutable {
-        QString name, error;
-        ExportObject *o = serve(request, &name, &error);
-        if (!o) {
-            refuse(call, name, error);
-            return;
-        }
-        m_bus.send(call.createReply(QVariant::fromValue(QDBusObjectPath(o->path()))));
-    });
+    const QMap<QString, QString> details = {
+        { QStringLiteral("etherdisk.target"), QString::fromStdString(request.config.name()) },
+        { QStringLiteral("etherdisk.source"),
+          request.source.isEmpty() ? QStringLiteral("an image descriptor") : request.source },
+    };
+    authorizeThen(call, QLatin1String(ActionExport), interactive, details,
+                  [this, call, request]() mutable {
+                      QString name, error;
+                      ExportObject *o = serve(request, &name, &error);
+                      if (!o) {
+                          refuse(call, name, error);
+                          return;
+                      }
+                      m_bus.send(call.createReply(QVariant::fromValue(QDBusObjectPath(o->path()))));
+                  });
 }
 
 ExportObject *Service::serve(CreateRequest &request, QString *name, QString *error)
@@ -672,6 +679,7 @@ void Service::stop(ExportObject *object, const QDBusMessage &call, const CallOpt
     const std::uint8_t slot = object->m_config.slot;
     authorizeThen(
         call, QLatin1String(ActionUnexport), !options.noUserInteraction,
+        { { QStringLiteral("etherdisk.target"), QString::fromStdString(object->m_config.name()) } },
         [this, call, shelf, slot]() {
             ExportObject *o = find(shelf, slot);
             if (!o) {
@@ -701,55 +709,56 @@ void Service::setSettings(ExportObject *object, const QDBusMessage &call,
 {
     const std::uint16_t shelf = object->m_config.shelf;
     const std::uint8_t slot = object->m_config.slot;
-    authorizeThen(call, QLatin1String(ActionExport), !options.noUserInteraction,
-                  [this, call, shelf, slot, options]() {
-                      ExportObject *o = find(shelf, slot);
-                      if (!o) {
-                          refuse(
-                              call, errorName("NotFound"),
-                              QStringLiteral("e%1.%2 is no longer exported").arg(shelf).arg(slot));
-                          return;
-                      }
-                      const ExportConfig old = o->m_config;
-                      ExportConfig c = old;
-                      c.readOnly = options.readOnly.value_or(old.readOnly);
-                      c.writeMode = options.writeMode.value_or(old.writeMode);
-                      if (options.allow)
-                          c.allowedMacs = *options.allow;
-                      const bool persistent = options.persistent.value_or(o->m_persistent);
-                      Error e;
-                      if (!(c == old) && !m_engine->updateExport(c, &e)) {
-                          refuse(call, errorNameFor(e), fromStd(e.message));
-                          return;
-                      }
-                      QString error;
-                      const bool fileChanges = persistent || o->m_persistent;
-                      if (fileChanges) {
-                          ExportConfig saved = c;
-                          saved.path = o->m_source.toStdString();
-                          if (!savePersistent(persistent ? persistentWith(saved)
-                                                         : persistentWithout(shelf, slot),
-                                              &error)) {
-                              if (!(c == old))
-                                  m_engine->updateExport(old, &e);
-                              refuse(call, errorName("Failed"), error);
-                              return;
-                          }
-                      }
-                      QStringList changed;
-                      if (c.readOnly != old.readOnly)
-                          changed << QStringLiteral("ReadOnly");
-                      if (c.writeMode != old.writeMode)
-                          changed << QStringLiteral("WriteMode");
-                      if (c.allowedMacs != old.allowedMacs)
-                          changed << QStringLiteral("AllowedMacs");
-                      if (persistent != o->m_persistent)
-                          changed << QStringLiteral("Persistent");
-                      o->m_config = c;
-                      o->m_persistent = persistent;
-                      m_tree.changed(o->path(), QLatin1String(ExportInterface), changed);
-                      m_bus.send(call.createReply());
-                  });
+    authorizeThen(
+        call, QLatin1String(ActionExport), !options.noUserInteraction,
+        { { QStringLiteral("etherdisk.target"), QString::fromStdString(object->m_config.name()) } },
+        [this, call, shelf, slot, options]() {
+            ExportObject *o = find(shelf, slot);
+            if (!o) {
+                refuse(call, errorName("NotFound"),
+                       QStringLiteral("e%1.%2 is no longer exported").arg(shelf).arg(slot));
+                return;
+            }
+            const ExportConfig old = o->m_config;
+            ExportConfig c = old;
+            c.readOnly = options.readOnly.value_or(old.readOnly);
+            c.writeMode = options.writeMode.value_or(old.writeMode);
+            if (options.allow)
+                c.allowedMacs = *options.allow;
+            const bool persistent = options.persistent.value_or(o->m_persistent);
+            Error e;
+            if (!(c == old) && !m_engine->updateExport(c, &e)) {
+                refuse(call, errorNameFor(e), fromStd(e.message));
+                return;
+            }
+            QString error;
+            const bool fileChanges = persistent || o->m_persistent;
+            if (fileChanges) {
+                ExportConfig saved = c;
+                saved.path = o->m_source.toStdString();
+                if (!savePersistent(persistent ? persistentWith(saved)
+                                               : persistentWithout(shelf, slot),
+                                    &error)) {
+                    if (!(c == old))
+                        m_engine->updateExport(old, &e);
+                    refuse(call, errorName("Failed"), error);
+                    return;
+                }
+            }
+            QStringList changed;
+            if (c.readOnly != old.readOnly)
+                changed << QStringLiteral("ReadOnly");
+            if (c.writeMode != old.writeMode)
+                changed << QStringLiteral("WriteMode");
+            if (c.allowedMacs != old.allowedMacs)
+                changed << QStringLiteral("AllowedMacs");
+            if (persistent != o->m_persistent)
+                changed << QStringLiteral("Persistent");
+            o->m_config = c;
+            o->m_persistent = persistent;
+            m_tree.changed(o->path(), QLatin1String(ExportInterface), changed);
+            m_bus.send(call.createReply());
+        });
 }
 
 void Service::permissions(const QDBusMessage &call)

@@ -182,9 +182,10 @@ private:
                         QString *error) const;
     // Authorizes `action` for the caller of `call`, then runs `work` if the
     // caller said yes and is still connected; otherwise replies
-    // NotAuthorized (or nothing, to a caller that is gone).
+    // NotAuthorized (or nothing, to a caller that is gone). `details` go to
+    // polkit (see Authorizer::check).
     void authorizeThen(const QDBusMessage &call, const QString &action, bool interactive,
-                       std::function<void()> work);
+                       const QMap<QString, QString> &details, std::function<void()> work);
 
     void create(const QDBusMessage &call, CreateRequest request);
     // Opens, checks and serves; on success returns the new object. Used by

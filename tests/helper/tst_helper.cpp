@@ -107,6 +107,7 @@ private Q_SLOTS:
     void persistenceFailureChangesNothing();
     void interfaceDownAndUp();
     void idleWakesForNothing();
+    void slowAuthorization();
 
 private:
     QDBusMessage call(const QString &path, const QString &iface, const QString &method,
@@ -1010,6 +1011,91 @@ void tst_Helper::idleWakesForNothing()
     QThread::sleep(5);
     const qint64 woken = contextSwitches(pid) - before;
     QVERIFY2(woken <= 2, qPrintable(QStringLiteral("%1 wakeups in 5 s while idle").arg(woken)));
+}
+
+// With a polkit rule that makes the answer for nobody's export of e7.7
+// take 3 s (polkit.spawn sleep, then yes; the helper passes the address as
+// detail etherdisk.target): while polkit thinks, the helper keeps serving
+// and answers reads at once; the call then succeeds. A caller that
+// disconnects while polkit thinks gets nothing done. Fails if the helper
+// waits for polkit synchronously (reads stall) or acts for a caller that
+// is gone.
+void tst_Helper::slowAuthorization()
+{
+    const QString rules = QStringLiteral("/etc/polkit-1/rules.d/49-etherdisk-test-%1.rules")
+                              .arg(QCoreApplication::applicationPid());
+    ETHERDISK_REQUIRE(QFileInfo(QStringLiteral("/etc/polkit-1/rules.d")).isDir(),
+                      QStringLiteral("no /etc/polkit-1/rules.d"));
+    {
+        QFile f(rules);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("// tst_helper: user nobody may export e7.7, after 3 s\n"
+                "polkit.addRule(function(action, subject) {\n"
+                "    if (action.id == \"org.etherdisk.etherdisk1.export\" && subject.user == "
+                "\"nobody\"\n"
+                "        && action.lookup(\"etherdisk.target\") == \"e7.7\") {\n"
+                "        polkit.spawn([\"/bin/sleep\", \"3\"]);\n"
+                "        return polkit.Result.YES;\n"
+                "    }\n"
+                "});\n");
+    }
+    const auto removeRules = qScopeGuard([&] { QFile::remove(rules); });
+    QTest::qWait(2000); // polkitd reloads its rules when the directory changes
+
+    const QString served = makeImage(QStringLiteral("served.img"), 81);
+    QDBusMessage r = createImage(served, true, 7, 1);
+    QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage()));
+    const QString image = makeImage(QStringLiteral("slow.img"), 82);
+    const QStringList args = { QStringLiteral("--reuid=nobody"),
+                               QStringLiteral("--regid=nogroup"),
+                               QStringLiteral("--clear-groups"),
+                               clientBinary(),
+                               m_address,
+                               QStringLiteral("image"),
+                               image,
+                               QStringLiteral("rw"),
+                               QStringLiteral("7"),
+                               QStringLiteral("7"),
+                               m_net->ifA() };
+
+    // 1. Authorized after 3 s; meanwhile reads are answered and e7.1 serves.
+    QProcess client;
+    dieWithParent(&client);
+    QElapsedTimer t;
+    t.start();
+    client.start(QStringLiteral("setpriv"), args);
+    QVERIFY(client.waitForStarted(5000));
+    QTest::qWait(700);
+    QElapsedTimer read;
+    read.start();
+    const ManagedObjects during = managedObjects();
+    QVERIFY2(read.elapsed() < 500,
+             qPrintable(QStringLiteral("GetManagedObjects took %1 ms while polkit was asked")
+                            .arg(read.elapsed())));
+    QVERIFY(during.contains(QDBusObjectPath(exportPath(7, 1))));
+    QVERIFY(!during.contains(QDBusObjectPath(exportPath(7, 7))));
+    QVERIFY(aoepingFinds(7, 1));
+    QVERIFY2(client.state() == QProcess::Running && t.elapsed() < 2900,
+             "the authorization did not take the 3 s the rule asks for: the test proves nothing");
+    QVERIFY(client.waitForFinished(15000));
+    QVERIFY2(t.elapsed() >= 2900, qPrintable(QString::number(t.elapsed())));
+    const QByteArray out = client.readAllStandardOutput();
+    QVERIFY2(out.startsWith("ok " + exportPath(7, 7).toLatin1()), out.constData());
+    QVERIFY(stop(exportPath(7, 7)).type() == QDBusMessage::ReplyMessage);
+
+    // 2. The caller leaves while polkit thinks: nothing is done.
+    const QString before = snapshot();
+    QProcess leaver;
+    dieWithParent(&leaver);
+    leaver.start(QStringLiteral("setpriv"), args);
+    QVERIFY(leaver.waitForStarted(5000));
+    QTest::qWait(1000);
+    QCOMPARE(leaver.state(), QProcess::Running);
+    leaver.kill();
+    QVERIFY(leaver.waitForFinished(5000));
+    QTest::qWait(3500); // polkit's answer has come by now
+    QCOMPARE(snapshot(), before);
+    QVERIFY(!aoepingFinds(7, 7));
 }
 
 QTEST_GUILESS_MAIN(tst_Helper)
