@@ -18,6 +18,8 @@
 #include <QDBusMessage>
 #include <QDBusMetaType>
 #include <QDBusObjectPath>
+#include <QDBusPendingCall>
+#include <QDBusPendingReply>
 #include <QDBusUnixFileDescriptor>
 #include <QDir>
 #include <QElapsedTimer>
@@ -108,6 +110,7 @@ private Q_SLOTS:
     void interfaceDownAndUp();
     void idleWakesForNothing();
     void slowAuthorization();
+    void concurrentCalls();
 
 private:
     QDBusMessage call(const QString &path, const QString &iface, const QString &method,
@@ -1096,6 +1099,74 @@ void tst_Helper::slowAuthorization()
     QTest::qWait(3500); // polkit's answer has come by now
     QCOMPARE(snapshot(), before);
     QVERIFY(!aoepingFinds(7, 7));
+}
+
+// 50 calls in flight at once from two connections (40 exports, 10
+// GetPermissions), then 40 Stops at once: every call is answered, rightly.
+// Fails if queued authorizations get lost or mixed up.
+void tst_Helper::concurrentCalls()
+{
+    const QString image = makeImage(QStringLiteral("many.img"), 91);
+    const int fd = ::open(QFile::encodeName(image).constData(), O_RDONLY | O_CLOEXEC);
+    QVERIFY(fd >= 0);
+    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    QDBusConnection second = QDBusConnection::connectToBus(m_address, QStringLiteral("second"));
+    const auto disconnect =
+        qScopeGuard([] { QDBusConnection::disconnectFromBus(QStringLiteral("second")); });
+    QVERIFY(second.isConnected());
+
+    QList<QDBusPendingCall> creates, permissions;
+    for (int i = 0; i < 50; ++i) {
+        QDBusConnection &bus = i % 2 ? second : m_bus;
+        if (i % 5 == 4) {
+            permissions << bus.asyncCall(QDBusMessage::createMethodCall(
+                Service, ManagerPath, ManagerIface, QStringLiteral("GetPermissions")));
+            continue;
+        }
+        QDBusMessage m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface,
+                                                        QStringLiteral("CreateExportFromImage"));
+        m.setArguments({ QVariant::fromValue(QDBusUnixFileDescriptor(fd)),
+                         QVariant::fromValue(ushort(20)), QVariant::fromValue(uchar(i)),
+                         QStringList{ m_net->ifA() },
+                         QVariantMap{ { QStringLiteral("read-only"), true } } });
+        creates << bus.asyncCall(m, 60000);
+    }
+    QCOMPARE(creates.size(), 40);
+    const auto allDone = [](const QList<QDBusPendingCall> &calls) {
+        for (const QDBusPendingCall &c : calls) {
+            if (!c.isFinished())
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allDone(creates) && allDone(permissions), 30000);
+    QStringList paths;
+    for (const QDBusPendingCall &c : std::as_const(creates)) {
+        QVERIFY2(!c.isError(), qPrintable(c.error().message()));
+        paths << qvariant_cast<QDBusObjectPath>(c.reply().arguments().value(0)).path();
+    }
+    for (const QDBusPendingCall &c : std::as_const(permissions)) {
+        QVERIFY2(!c.isError(), qPrintable(c.error().message()));
+        using StringMap = QMap<QString, QString>;
+        QCOMPARE(qdbus_cast<StringMap>(c.reply().arguments().value(0)).size(), 5);
+    }
+    paths.removeDuplicates();
+    QCOMPARE(paths.size(), 40);
+    const ManagedObjects objects = managedObjects();
+    for (const QString &p : std::as_const(paths))
+        QVERIFY2(objects.contains(QDBusObjectPath(p)), qPrintable(p));
+
+    QList<QDBusPendingCall> stops;
+    for (int i = 0; i < paths.size(); ++i) {
+        QDBusMessage m =
+            QDBusMessage::createMethodCall(Service, paths[i], ExportIface, QStringLiteral("Stop"));
+        m.setArguments({ QVariantMap() });
+        stops << (i % 2 ? second : m_bus).asyncCall(m, 60000);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(allDone(stops), 30000);
+    for (const QDBusPendingCall &c : std::as_const(stops))
+        QVERIFY2(!c.isError(), qPrintable(c.error().message()));
+    QCOMPARE(managedObjects().size(), 1); // the Manager
 }
 
 QTEST_GUILESS_MAIN(tst_Helper)
