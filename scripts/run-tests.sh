@@ -88,10 +88,10 @@ cmake -S . -B "$BUILD_ROOT/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_COMPILER=clang++ -DETHERDISK_WERROR=ON -DETHERDISK_SANITIZE=ON \
     -DETHERDISK_FUZZ=ON -DETHERDISK_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
 cmake --build "$BUILD_ROOT/asan" -j"$JOBS"
-step "tests (build 2: core's unit and integration tests under ASan+UBSan, then fuzzing ${FUZZ_SECONDS}s per target)"
+step "tests (build 2: core's unit and integration tests and the helper's under ASan+UBSan, then fuzzing ${FUZZ_SECONDS}s per target)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run_ctest "clang ASan+UBSan" "$BUILD_ROOT/asan" -L 'unit|integration|fuzz'
+run_ctest "clang ASan+UBSan" "$BUILD_ROOT/asan" -L 'unit|integration|helper|fuzz'
 
 step "summary ($(( $(date +%s) - start )) s)"
 for s in "${summaries[@]}"; do echo "  $s"; done

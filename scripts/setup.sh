@@ -44,8 +44,8 @@ PKGS=(
     libpcap-dev liburing-dev
     # AoE peers and network tools for interop tests
     vblade aoetools tshark tcpdump iproute2 nftables faketime
-    # system bus + polkit for the helper
-    dbus polkitd
+    # system bus + polkit for the helper; its tests: busctl, setpriv/losetup/nsenter, mkfs.ext2
+    dbus polkitd systemd util-linux e2fsprogs
     # headless GUI tests and screenshots
     xvfb xauth dunst x11-utils imagemagick
     # FUSE (latencyfs: slow and vanishing storage for benchmarks and tests)
