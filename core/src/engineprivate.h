@@ -460,6 +460,8 @@ struct Engine::Private
     void handleReserve(Iface *iface, Export *exp, const Frame &f);
     void refuseWireChange(Export *exp, const Frame &f, const char *what);
     void handleAta(Iface *iface, Export *exp, ClientEntry *client, const Frame &f);
+    Request *startRequest(Iface *iface, Export *exp, ClientEntry *client, const Frame &f,
+                          std::size_t dataBytes, bool direct);
     void sendAoeError(Iface *iface, Export *exp, const Frame &f, ErrorCode code);
     void sendAtaStatus(Iface *iface, Export *exp, const Frame &f, std::uint8_t status,
                        std::uint8_t error, std::uint8_t sectorCount,

@@ -336,6 +336,32 @@ void Engine::Private::handleReserve(Iface *iface, Export *exp, const Frame &f)
     }
 }
 
+// A request buffer for an ATA command that goes to the disk, counted in
+// flight for the export and the client; null (and counted as dropped) when
+// every buffer is busy: the initiator retransmits.
+Request *Engine::Private::startRequest(Iface *iface, Export *exp, ClientEntry *client,
+                                       const Frame &f, std::size_t dataBytes, bool direct)
+{
+    Request *req = takeRequest(dataBytes, direct);
+    if (!req) {
+        exp->dropped.add();
+        return nullptr;
+    }
+    req->exp = exp;
+    req->iface = iface;
+    req->client = client;
+    req->clientGeneration = client->generation;
+    exp->requestsInFlight.add();
+    client->inFlight.add();
+    req->request = f.header;
+    req->ata = f.ata;
+    req->offset = 0;
+    req->length = 0;
+    req->write = false; // buffers are reused: nothing left from the last request
+    req->flush = false;
+    return req;
+}
+
 void Engine::Private::handleAta(Iface *iface, Export *exp, ClientEntry *client, const Frame &f)
 {
     const std::uint8_t cmd = f.ata.cmdStatus;
@@ -357,19 +383,9 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientEntry *client, 
         return;
     case Ata::CmdFlushCache:
     case Ata::CmdFlushCacheExt: {
-        Request *req = takeRequest(0, false);
-        if (!req) {
-            exp->dropped.add(); // the initiator retransmits
+        Request *req = startRequest(iface, exp, client, f, 0, false);
+        if (!req)
             return;
-        }
-        req->exp = exp;
-        req->iface = iface;
-        req->client = client;
-        req->clientGeneration = client->generation;
-        exp->requestsInFlight.add();
-        client->inFlight.add();
-        req->request = f.header;
-        req->ata = f.ata;
         req->flush = true;
         exp->syncWaiting.push_back(req);
         startSync(exp);
@@ -418,19 +434,9 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientEntry *client, 
     }
     const std::uint32_t bytes = count * std::uint32_t(SectorSize);
     const bool direct = exp->cfg.writeMode == WriteMode::Direct;
-    Request *req = takeRequest(bytes, direct);
-    if (!req) {
-        exp->dropped.add();
+    Request *req = startRequest(iface, exp, client, f, bytes, direct);
+    if (!req)
         return;
-    }
-    req->exp = exp;
-    req->iface = iface;
-    req->client = client;
-    req->clientGeneration = client->generation;
-    exp->requestsInFlight.add();
-    client->inFlight.add();
-    req->request = f.header;
-    req->ata = f.ata;
     req->offset = exp->base + lba * SectorSize;
     req->length = bytes;
     req->write = write;

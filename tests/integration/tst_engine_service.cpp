@@ -88,6 +88,22 @@ std::uint64_t anonKiB(qint64 pid)
     return 0;
 }
 
+// The descriptor of this process, not in `before`, whose link names `kind`
+// ("anon_inode:[eventpoll]", "anon_inode:[io_uring]"); -1 if none.
+int newDescriptor(const QStringList &before, const char *kind)
+{
+    int found = -1;
+    for (const QString &name :
+         QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System)) {
+        char link[256] = {};
+        const QByteArray path = QStringLiteral("/proc/self/fd/%1").arg(name).toLocal8Bit();
+        if (!before.contains(name) && ::readlink(path.constData(), link, sizeof link - 1) > 0
+            && QByteArray(link).contains(kind))
+            found = name.toInt();
+    }
+    return found;
+}
+
 // A locally administered unicast MAC per index.
 MacAddress forgedMac(std::uint32_t i)
 {
@@ -957,15 +973,7 @@ void tst_EngineService::failedLoopLetsCallersReturn()
     QVERIFY2(engine.start(&err), err.message.c_str());
     QVERIFY2(engine.addExport(baseConfig(29), &err), err.message.c_str());
     // The loop's epoll descriptor: the one eventpoll that appeared.
-    int epollFd = -1;
-    for (const QString &name :
-         QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System)) {
-        char link[256] = {};
-        const QByteArray path = QStringLiteral("/proc/self/fd/%1").arg(name).toLocal8Bit();
-        if (!before.contains(name) && ::readlink(path.constData(), link, sizeof link - 1) > 0
-            && QByteArray(link).contains("eventpoll"))
-            epollFd = name.toInt();
-    }
+    const int epollFd = newDescriptor(before, "eventpoll");
     QVERIFY(epollFd >= 0);
     // Break it for real: the descriptor now refers to /dev/null, so the
     // loop's next epoll_wait fails (EINVAL). A frame wakes the loop.
@@ -1018,15 +1026,7 @@ void tst_EngineService::failedIoUringStopsTheLoop()
     Error err;
     QVERIFY2(engine.start(&err), err.message.c_str());
     QVERIFY2(engine.addExport(baseConfig(30), &err), err.message.c_str());
-    int ringFd = -1;
-    for (const QString &name :
-         QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System)) {
-        char link[256] = {};
-        const QByteArray path = QStringLiteral("/proc/self/fd/%1").arg(name).toLocal8Bit();
-        if (!before.contains(name) && ::readlink(path.constData(), link, sizeof link - 1) > 0
-            && QByteArray(link).contains("io_uring"))
-            ringFd = name.toInt();
-    }
+    const int ringFd = newDescriptor(before, "io_uring");
     QVERIFY(ringFd >= 0);
     // The ring's descriptor now refers to /dev/null: the next submission
     // (a write: writes always go through io_uring) fails for good.
