@@ -209,6 +209,7 @@ private slots:
     void countersDoNotWaitForTheLoop();
     void settingsChangeUnderLoad();
     void settingsThatCannotChange();
+    void flushCountsNoBytes();
     void wireChangesWhileServing();
     void wireAclRefuse();
     void clearWireState();
@@ -671,6 +672,28 @@ void tst_EngineService::settingsThatCannotChange()
     const auto statusAfter = m_engine->status();
     QCOMPARE(statusAfter.size(), statusBefore.size());
     QVERIFY(statusAfter[0].config == statusBefore[0].config);
+}
+
+void tst_EngineService::flushCountsNoBytes()
+{
+    // Request buffers are reused: a FLUSH CACHE that gets the buffer of the
+    // write before it must not count that write's bytes again.
+    QVERIFY(inB());
+    ExportCounters before;
+    QVERIFY(m_engine->counters(Shelf, SlotMain, &before));
+    auto rsp = m_client.exchange(
+        m_client.ataRequest(Shelf, SlotMain, Ata::CmdWriteSectorsExt, 8, 2, QByteArray(1024, 'f')));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    for (int i = 0; i < 3; ++i) {
+        rsp = m_client.exchange(m_client.ataRequest(Shelf, SlotMain, Ata::CmdFlushCacheExt, 0, 0));
+        QCOMPARE(rsp.size(), std::size_t(1));
+        QCOMPARE(parsed(rsp[0]).ata.cmdStatus, Ata::StatusReady);
+    }
+    ExportCounters after;
+    QVERIFY(m_engine->counters(Shelf, SlotMain, &after));
+    QCOMPARE(after.bytesWritten - before.bytesWritten, std::uint64_t(1024));
+    QCOMPARE(after.writeRequests - before.writeRequests, std::uint64_t(1));
+    QCOMPARE(after.inFlight, std::uint64_t(0));
 }
 
 void tst_EngineService::wireChangesWhileServing()
