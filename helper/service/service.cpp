@@ -94,6 +94,26 @@ QString Manager::version() const
     return QStringLiteral(ETHERDISK_VERSION);
 }
 
+bool Service::beginCreate(const QDBusMessage &call, ushort shelf, uchar slot,
+                          const QStringList &interfaces, const QVariantMap &options,
+                          CallOptions *parsed, CreateRequest *request)
+{
+    QString name, error;
+    if (!parseOptions(options,
+                      { QStringLiteral("read-only"), QStringLiteral("write-mode"),
+                        QStringLiteral("allow"), QStringLiteral("persistent"),
+                        QStringLiteral("force") },
+                      parsed, &error)) {
+        refuse(call, errorName("InvalidArgument"), error);
+        return false;
+    }
+    if (!validateCommon(shelf, slot, interfaces, *parsed, request, &name, &error)) {
+        refuse(call, name, error);
+        return false;
+    }
+    return true;
+}
+
 QDBusObjectPath Manager::CreateExport(const QString &source, ushort shelf, uchar slot,
                                       const QStringList &interfaces, const QVariantMap &options)
 {
@@ -102,19 +122,9 @@ QDBusObjectPath Manager::CreateExport(const QString &source, ushort shelf, uchar
     const QDBusMessage call = message();
     CallOptions parsed;
     Service::CreateRequest request;
-    QString name, error;
-    if (!m_service->parseOptions(options,
-                                 { QStringLiteral("read-only"), QStringLiteral("write-mode"),
-                                   QStringLiteral("allow"), QStringLiteral("persistent"),
-                                   QStringLiteral("force") },
-                                 &parsed, &error)) {
-        m_service->refuse(call, errorName("InvalidArgument"), error);
+    QString error;
+    if (!m_service->beginCreate(call, shelf, slot, interfaces, options, &parsed, &request))
         return {};
-    }
-    if (!m_service->validateCommon(shelf, slot, interfaces, parsed, &request, &name, &error)) {
-        m_service->refuse(call, name, error);
-        return {};
-    }
     if (source.isEmpty() || source.size() > MaxPathLength || !source.startsWith(QLatin1Char('/'))
         || source.contains(QChar(0))) {
         m_service->refuse(call, errorName("InvalidArgument"),
@@ -175,19 +185,9 @@ QDBusObjectPath Manager::CreateExportFromImage(const QDBusUnixFileDescriptor &im
     const QDBusMessage call = message();
     CallOptions parsed;
     Service::CreateRequest request;
-    QString name, error;
-    if (!m_service->parseOptions(options,
-                                 { QStringLiteral("read-only"), QStringLiteral("write-mode"),
-                                   QStringLiteral("allow"), QStringLiteral("persistent"),
-                                   QStringLiteral("force") },
-                                 &parsed, &error)) {
-        m_service->refuse(call, errorName("InvalidArgument"), error);
+    QString error;
+    if (!m_service->beginCreate(call, shelf, slot, interfaces, options, &parsed, &request))
         return {};
-    }
-    if (!m_service->validateCommon(shelf, slot, interfaces, parsed, &request, &name, &error)) {
-        m_service->refuse(call, name, error);
-        return {};
-    }
     if (!image.isValid()) {
         m_service->refuse(call, errorName("InvalidArgument"),
                           QStringLiteral("no image file descriptor was passed"));

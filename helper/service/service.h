@@ -172,6 +172,11 @@ private:
         bool persistent = false;
         bool noUserInteraction = false;
     };
+    // What both ways of creating an export check first: the options, the
+    // address and the interfaces. False once the refusal is sent.
+    bool beginCreate(const QDBusMessage &call, ushort shelf, uchar slot,
+                     const QStringList &interfaces, const QVariantMap &options, CallOptions *parsed,
+                     CreateRequest *request);
 
     // The D-Bus side of one call: reply later, or refuse now.
     void refuse(const QDBusMessage &call, const QString &error, const QString &message);
