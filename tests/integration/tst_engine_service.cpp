@@ -69,6 +69,21 @@ std::vector<EngineEvent> eventsOf(const std::vector<EngineEvent> &all, EngineEve
     return out;
 }
 
+// Every event the engine reports until one of `type` (or the timeout).
+std::vector<EngineEvent> eventsUntil(Engine &engine, EngineEvent::Type type, int timeoutMs)
+{
+    std::vector<EngineEvent> all;
+    QElapsedTimer t;
+    t.start();
+    for (;;) {
+        for (EngineEvent &e : engine.takeEvents())
+            all.push_back(std::move(e));
+        if (!eventsOf(all, type).empty() || t.elapsed() > timeoutMs)
+            return all;
+        QTest::qWait(20);
+    }
+}
+
 // Descriptors open in this process: a start/stop cycle must not leak any.
 int openFds()
 {
@@ -102,6 +117,16 @@ int newDescriptor(const QStringList &before, const char *kind)
             found = name.toInt();
     }
     return found;
+}
+
+// Breaks a descriptor for real: it now refers to /dev/null.
+bool pointAtDevNull(int fd)
+{
+    const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const bool ok = devnull >= 0 && ::dup2(devnull, fd) == fd;
+    if (devnull >= 0)
+        ::close(devnull);
+    return ok;
 }
 
 // A locally administered unicast MAC per index.
@@ -454,14 +479,9 @@ void tst_EngineService::clientTableAndSummaries()
         QVERIFY(s.firstSeenMs > 0 && s.lastSeenMs >= s.firstSeenMs);
     }
 
-    std::vector<EngineEvent> all;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            for (EngineEvent &e : engine.takeEvents())
-                all.push_back(std::move(e));
-            return !eventsOf(all, EngineEvent::Type::ClientsSummary).empty();
-        }(),
-        5000);
+    const std::vector<EngineEvent> all =
+        eventsUntil(engine, EngineEvent::Type::ClientsSummary, 5000);
+    QVERIFY(!eventsOf(all, EngineEvent::Type::ClientsSummary).empty());
     const auto appeared = eventsOf(all, EngineEvent::Type::ClientAppeared);
     // At most one window's worth per window; the flood took well under 2 s.
     QVERIFY2(appeared.size() <= 2 * ClientEventsPerMinute,
@@ -936,14 +956,9 @@ void tst_EngineService::linkFlapIsDownThenUp()
     ip.closeWriteChannel();
     QVERIFY(ip.waitForFinished(5000));
     QCOMPARE(ip.exitCode(), 0);
-    std::vector<EngineEvent> all;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            for (EngineEvent &e : m_engine->takeEvents())
-                all.push_back(std::move(e));
-            return !eventsOf(all, EngineEvent::Type::InterfaceUp).empty();
-        }(),
-        5000);
+    const std::vector<EngineEvent> all =
+        eventsUntil(*m_engine, EngineEvent::Type::InterfaceUp, 5000);
+    QVERIFY(!eventsOf(all, EngineEvent::Type::InterfaceUp).empty());
     int down = -1, up = -1;
     for (int i = 0; i < int(all.size()); ++i) {
         if (all[i].type == EngineEvent::Type::InterfaceDown && down < 0)
@@ -1000,20 +1015,11 @@ void tst_EngineService::failedLoopLetsCallersReturn()
     QVERIFY(epollFd >= 0);
     // Break it for real: the descriptor now refers to /dev/null, so the
     // loop's next epoll_wait fails (EINVAL). A frame wakes the loop.
-    const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    QVERIFY(devnull >= 0);
-    QVERIFY(::dup2(devnull, epollFd) == epollFd);
-    ::close(devnull);
+    QVERIFY(pointAtDevNull(epollFd));
     QVERIFY(inB());
     m_client.exchange(m_client.ataRequest(Shelf, 29, Ata::CmdReadSectorsExt, 0, 1), 1, 200);
-    std::vector<EngineEvent> all;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            for (EngineEvent &e : engine.takeEvents())
-                all.push_back(std::move(e));
-            return !eventsOf(all, EngineEvent::Type::LoopFailed).empty();
-        }(),
-        5000);
+    const std::vector<EngineEvent> all = eventsUntil(engine, EngineEvent::Type::LoopFailed, 5000);
+    QVERIFY(!eventsOf(all, EngineEvent::Type::LoopFailed).empty());
     QVERIFY(!engine.healthy());
     const EngineEvent failed = eventsOf(all, EngineEvent::Type::LoopFailed).front();
     QVERIFY(failed.errorNumber != 0);
@@ -1053,22 +1059,13 @@ void tst_EngineService::failedIoUringStopsTheLoop()
     QVERIFY(ringFd >= 0);
     // The ring's descriptor now refers to /dev/null: the next submission
     // (a write: writes always go through io_uring) fails for good.
-    const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    QVERIFY(devnull >= 0);
-    QVERIFY(::dup2(devnull, ringFd) == ringFd);
-    ::close(devnull);
+    QVERIFY(pointAtDevNull(ringFd));
     QVERIFY(inB());
     m_client.exchange(
         m_client.ataRequest(Shelf, 30, Ata::CmdWriteSectorsExt, 0, 1, QByteArray(512, 'w')), 1,
         300);
-    std::vector<EngineEvent> all;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            for (EngineEvent &e : engine.takeEvents())
-                all.push_back(std::move(e));
-            return !eventsOf(all, EngineEvent::Type::LoopFailed).empty();
-        }(),
-        5000);
+    const std::vector<EngineEvent> all = eventsUntil(engine, EngineEvent::Type::LoopFailed, 5000);
+    QVERIFY(!eventsOf(all, EngineEvent::Type::LoopFailed).empty());
     const EngineEvent failed = eventsOf(all, EngineEvent::Type::LoopFailed).front();
     QVERIFY2(QString::fromStdString(failed.message).contains(QLatin1String("io_uring")),
              failed.message.c_str());
