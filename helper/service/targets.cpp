@@ -385,16 +385,24 @@ void Targets::discoveryReady()
 
 void Targets::handle(const DiscoveryEvent &ev)
 {
+    // The events of one process() call come together: the object takes
+    // the target's state now (e.g. Added is followed by the Changed that
+    // brings the IDENTIFY fields; InterfacesAdded carries them already).
+    const auto applyNow = [this, &ev] {
+        DiscoveredTarget now;
+        if (m_discovery->target(ev.target.shelf, ev.target.slot, &now))
+            apply(std::move(now));
+    };
     switch (ev.type) {
     case DiscoveryEvent::Type::Added:
     case DiscoveryEvent::Type::Changed:
-        apply(ev.target);
+        applyNow();
         break;
     case DiscoveryEvent::Type::Lost:
     case DiscoveryEvent::Type::Recovered:
     case DiscoveryEvent::Type::Conflict:
         log(fromStd(ev.message));
-        apply(ev.target);
+        applyNow();
         break;
     case DiscoveryEvent::Type::Removed: {
         TargetObject *o = find(ev.target.shelf, ev.target.slot);
