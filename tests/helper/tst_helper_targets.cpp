@@ -31,6 +31,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <array>
 #include <atomic>
@@ -591,18 +592,25 @@ void tst_HelperTargets::targetsAppear()
     QCOMPARE(targetObjects(), QStringList{ targetPath(Shelf, Slot) });
 }
 
-// A target killed is lost within the design's window: discovery polls every
-// 2 s and calls a target lost after two unanswered polls, 6 s after its last
-// answer, which came 0-2 s before the kill: 4-6 s after the kill (checked
-// with 0.5 s of slack below and 1 s above), signalled with
-// PropertiesChanged; started again, it is online at the next poll (within
-// 2 s + 1 s slack). Fails if loss is noticed too early (fewer missed polls,
-// a shorter interval), too late, or not signalled.
+// A target killed just after it answered a poll is lost within the
+// design's window: discovery polls every 2 s and calls a target lost after
+// two unanswered polls, 6 s after its last answer. Checked from the poll
+// it answered last (seen on the wire): not before 4.5 s (that would be
+// after one missed poll, or a shorter interval), by 6 s + 0.7 s slack,
+// signalled with PropertiesChanged. Started again, it is online at the
+// next poll (within 2 s + 1 s slack). Fails if loss is noticed too early,
+// too late, or not signalled.
 void tst_HelperTargets::lossAndRecovery()
 {
     constexpr int Shelf = 7, Slot = 4;
     QProcess *peer = startPeer(TargetKind::Etherdisk, Shelf, Slot, m_net->ifB(), 2048);
     QVERIFY(peer);
+    WireCapture wire;
+    QString why;
+    QVERIFY(m_net->enter(m_net->nsB()));
+    const bool opened = wire.open(m_net->ifB(), &why);
+    QVERIFY(m_net->enter(m_net->nsA()));
+    QVERIFY2(opened, qPrintable(why));
     SignalLog changed;
     QVERIFY(m_bus.connect(
         Service, targetPath(Shelf, Slot), QStringLiteral("org.freedesktop.DBus.Properties"),
@@ -611,17 +619,23 @@ void tst_HelperTargets::lossAndRecovery()
     QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage()));
     QTRY_COMPARE_WITH_TIMEOUT(targetProperties(Shelf, Slot).value(QStringLiteral("State")),
                               QVariant(QStringLiteral("online")), 5000);
-    QTest::qWait(3000); // a few polls answered
 
-    const qint64 killing = nowMs();
+    // The next poll of the helper's, answered, then the kill.
+    wire.clear();
+    qint64 polled = -1;
+    for (int i = 0; i < 10 && polled < 0; ++i) {
+        if (pollsFrom(wire.collect(1000, 1), m_macA) > 0)
+            polled = nowMs();
+    }
+    QVERIFY2(polled >= 0, "no poll of the helper's on the wire");
+    QThread::msleep(100); // the answer goes out within microseconds
     peer->kill();
     QVERIFY(peer->waitForFinished(5000));
-    const qint64 killed = nowMs();
-    QTRY_VERIFY_WITH_TIMEOUT(findState(changed, QStringLiteral("lost")) >= 0, 9000);
+    QTRY_VERIFY_WITH_TIMEOUT(findState(changed, QStringLiteral("lost")) >= 0, 10000);
     const qint64 lost = changed.times[findState(changed, QStringLiteral("lost"))];
-    qInfo("lost %lld ms after the kill", lost - killing);
-    QVERIFY2(lost - killed >= 3500, qPrintable(QString::number(lost - killed)));
-    QVERIFY2(lost - killing <= 7000, qPrintable(QString::number(lost - killing)));
+    qInfo("lost %lld ms after the last poll answered", lost - polled);
+    QVERIFY2(lost - polled >= 4500, qPrintable(QString::number(lost - polled)));
+    QVERIFY2(lost - polled <= 6700, qPrintable(QString::number(lost - polled)));
     QCOMPARE(targetProperties(Shelf, Slot).value(QStringLiteral("State")).toString(),
              QStringLiteral("lost"));
 
