@@ -57,8 +57,10 @@ const QString ManagerIface = QStringLiteral("org.etherdisk.Etherdisk1.Manager");
 const QString ExportIface = QStringLiteral("org.etherdisk.Etherdisk1.Export");
 const QString TargetIface = QStringLiteral("org.etherdisk.Etherdisk1.Target");
 const QString ErrorPrefix = QStringLiteral("org.etherdisk.Etherdisk1.Error.");
-// The helper runs with --max-targets MaxTargets (the flood test's bound).
+// The helper runs with --max-targets MaxTargets (the flood test's bound)
+// and --forget-lost ForgetS (instead of 10 minutes).
 constexpr int MaxTargets = 64;
+constexpr int ForgetS = 12;
 
 QString helperBinary()
 {
@@ -263,6 +265,7 @@ private Q_SLOTS:
     void targetsAppear_data();
     void targetsAppear();
     void lossAndRecovery();
+    void lostTargetForgotten();
     void conflict();
     void discoveryFollowsClients();
     void exportOfAnAddressInUse_data();
@@ -334,9 +337,10 @@ void tst_HelperTargets::initTestCase()
     const QString wrapper = m_tmp.filePath(QStringLiteral("helper.sh"));
     QFile w(wrapper);
     QVERIFY(w.open(QIODevice::WriteOnly));
-    w.write(QStringLiteral("#!/bin/sh\nexec %1 --max-targets %2 \"$@\"\n")
+    w.write(QStringLiteral("#!/bin/sh\nexec %1 --max-targets %2 --forget-lost %3 \"$@\"\n")
                 .arg(helperBinary())
                 .arg(MaxTargets)
+                .arg(ForgetS)
                 .toUtf8());
     w.close();
     QVERIFY(QFile::setPermissions(
@@ -652,6 +656,53 @@ void tst_HelperTargets::lossAndRecovery()
 // Two devices (different sizes, different MACs) answering as one
 // shelf.slot: the object's State is conflict, with both paths and a
 // ConflictDetail. Fails if the conflict is not flagged or a path is missing.
+// A target that stays lost keeps its object (State lost) until it has been
+// silent for --forget-lost (12 s here, 10 minutes by default), and is then
+// removed with InterfacesRemoved on the next poll: after 12 s, by 14 s +
+// 0.7 s slack from the last poll it answered. Fails if lost objects are
+// kept for ever or dropped as soon as they are lost.
+void tst_HelperTargets::lostTargetForgotten()
+{
+    constexpr int Shelf = 7, Slot = 5;
+    QProcess *peer = startPeer(TargetKind::Etherdisk, Shelf, Slot, m_net->ifB(), 2048);
+    QVERIFY(peer);
+    WireCapture wire;
+    QString why;
+    QVERIFY(m_net->enter(m_net->nsB()));
+    const bool opened = wire.open(m_net->ifB(), &why);
+    QVERIFY(m_net->enter(m_net->nsA()));
+    QVERIFY2(opened, qPrintable(why));
+    SignalLog removed;
+    QVERIFY(m_bus.connect(Service, Root, QStringLiteral("org.freedesktop.DBus.ObjectManager"),
+                          QStringLiteral("InterfacesRemoved"), &removed,
+                          SLOT(onSignal(QDBusMessage))));
+    const QDBusMessage r = startDiscovery();
+    QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage()));
+    QTRY_COMPARE_WITH_TIMEOUT(targetProperties(Shelf, Slot).value(QStringLiteral("State")),
+                              QVariant(QStringLiteral("online")), 5000);
+    wire.clear();
+    qint64 polled = -1;
+    for (int i = 0; i < 10 && polled < 0; ++i) {
+        if (pollsFrom(wire.collect(1000, 1), m_macA) > 0)
+            polled = nowMs();
+    }
+    QVERIFY2(polled >= 0, "no poll of the helper's on the wire");
+    QThread::msleep(100);
+    peer->kill();
+    QVERIFY(peer->waitForFinished(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(targetProperties(Shelf, Slot).value(QStringLiteral("State")),
+                              QVariant(QStringLiteral("lost")), 8000);
+    QTRY_VERIFY_WITH_TIMEOUT(!removed.messages.isEmpty(), (ForgetS + 4) * 1000);
+    const qint64 gone = removed.times.constFirst();
+    qInfo("removed %lld ms after the last poll answered", gone - polled);
+    QCOMPARE(
+        qvariant_cast<QDBusObjectPath>(removed.messages.constFirst().arguments().value(0)).path(),
+        targetPath(Shelf, Slot));
+    QVERIFY2(gone - polled >= ForgetS * 1000, qPrintable(QString::number(gone - polled)));
+    QVERIFY2(gone - polled <= ForgetS * 1000 + 2700, qPrintable(QString::number(gone - polled)));
+    QVERIFY(targetObjects().isEmpty());
+}
+
 void tst_HelperTargets::conflict()
 {
     constexpr int Shelf = 8, Slot = 1;
