@@ -596,25 +596,32 @@ void Targets::startFor(const QDBusMessage &call, const QVariantMap &options)
         m_service->refuse(call, errorName("Failed"), full);
         return;
     }
-    m_service->authorizeThen(call, QLatin1String(ActionDiscover), !parsed.noUserInteraction, {},
-                             [this, call, name, full]() {
-                                 if (!m_clients.contains(name)) {
-                                     if (m_clients.size() >= MaxDiscoveryClients) {
-                                         m_service->refuse(call, errorName("Failed"), full);
-                                         return;
-                                     }
-                                     m_clients.insert(name);
-                                     m_watcher.addWatchedService(name);
-                                 }
-                                 update();
-                                 if (!m_discovery) {
-                                     m_clients.remove(name);
-                                     m_watcher.removeWatchedService(name);
-                                     m_service->refuse(call, errorName("Failed"), m_lastError);
-                                     return;
-                                 }
-                                 m_service->m_bus.send(call.createReply());
-                             });
+    m_service->authorizeThen(
+        call, QLatin1String(ActionDiscover), !parsed.noUserInteraction, {},
+        [this, call, name, full]() {
+            if (!m_clients.contains(name)) {
+                if (m_clients.size() >= MaxDiscoveryClients) {
+                    m_service->refuse(call, errorName("Failed"), full);
+                    return;
+                }
+                m_clients.insert(name);
+                m_watcher.addWatchedService(name);
+                // Gone between polkit's answer and the
+                // watch: no signal would tell.
+                if (!m_service->m_bus.interface()->isServiceRegistered(name).value()) {
+                    clientGone(name);
+                    return;
+                }
+            }
+            update();
+            if (!m_discovery) {
+                m_clients.remove(name);
+                m_watcher.removeWatchedService(name);
+                m_service->refuse(call, errorName("Failed"), m_lastError);
+                return;
+            }
+            m_service->m_bus.send(call.createReply());
+        });
 }
 
 void Targets::stopFor(const QDBusMessage &call, const QVariantMap &options)

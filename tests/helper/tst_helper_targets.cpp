@@ -29,6 +29,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -268,6 +269,7 @@ private Q_SLOTS:
     void lostTargetForgotten();
     void conflict();
     void discoveryFollowsClients();
+    void clientsBounded();
     void exportOfAnAddressInUse_data();
     void exportOfAnAddressInUse();
     void ownExportIsNoTarget();
@@ -784,6 +786,41 @@ void tst_HelperTargets::discoveryFollowsClients()
     r = call(ManagerPath, ManagerIface, QStringLiteral("StopDiscovery"), { QVariantMap() });
     QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage()));
     QVERIFY(!managerProperty(QStringLiteral("DiscoveryActive")).toBool());
+}
+
+// At most 64 bus names keep discovery running: the 65th gets Failed with a
+// sentence saying so, and once the 64 leave the bus discovery stops. Fails
+// if the watchers are not bounded or leaving is not noticed.
+void tst_HelperTargets::clientsBounded()
+{
+    constexpr int Bound = 64;
+    QStringList names;
+    const auto cleanupNames = qScopeGuard([&names] {
+        for (const QString &n : std::as_const(names))
+            QDBusConnection::disconnectFromBus(n);
+    });
+    for (int i = 0; i <= Bound; ++i) {
+        const QString n = QStringLiteral("bounded%1").arg(i);
+        QDBusConnection c = QDBusConnection::connectToBus(m_address, n);
+        QVERIFY(c.isConnected());
+        names << n;
+        QDBusMessage m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface,
+                                                        QStringLiteral("StartDiscovery"));
+        m << QVariantMap();
+        const QDBusMessage r = c.call(m, QDBus::Block, 30000);
+        if (i < Bound) {
+            QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage()));
+        } else {
+            QCOMPARE(r.errorName(), ErrorPrefix + QStringLiteral("Failed"));
+            QVERIFY2(r.errorMessage().contains(QStringLiteral("64 clients")),
+                     qPrintable(r.errorMessage()));
+        }
+    }
+    QVERIFY(managerProperty(QStringLiteral("DiscoveryActive")).toBool());
+    for (const QString &n : std::as_const(names))
+        QDBusConnection::disconnectFromBus(n);
+    names.clear();
+    QTRY_VERIFY_WITH_TIMEOUT(!managerProperty(QStringLiteral("DiscoveryActive")).toBool(), 5000);
 }
 
 void tst_HelperTargets::exportOfAnAddressInUse_data()
