@@ -178,6 +178,7 @@ void Attacher::attach(quint16 shelf, quint8 slot, const QString &interface, Done
     p->done = std::move(done);
     p->deadline = new QTimer(this);
     p->deadline->setSingleShot(true);
+    p->deadline->setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% early
     connect(p->deadline, &QTimer::timeout, this, [this, p] {
         AoeDriver::Device d;
         const Error e = m_driver.device(p->shelf, p->slot, &d);

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-FileCopyrightText: 2026 The Etherdisk developers
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# guest-attacher-checks.sh — guest side of test-kernel-attacher.sh, run by
+# aoe-guest.sh --no-aoe inside the qemu guest:
+#  1. tst_attacher (the helper's Attacher against the real aoe driver; see
+#     tests/kernel/tst_attacher.cpp), built on the host, run here;
+#  2. guest-helper-bus.sh: a private system bus with polkitd in the guest,
+#     etherdisk-helper bus-activated on it, `busctl introspect` of the
+#     Manager works, and the bus stops cleanly.
+# Parameters (environment, aoe-guest.sh --env): ATTACH_TST (the tst_attacher
+# binary), ATTACH_IMG, ATTACH_IMG2, ATTACH_MNT (see tst_attacher.cpp),
+# ATTACH_HELPER (the etherdisk-helper binary).
+set -u
+here=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR source=guest-lib.sh
+. "$here/guest-lib.sh"
+
+t0=$(edk_now)
+out=$("${ATTACH_TST:?}" 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed 's/^/  | /'
+totals=$(grep '^Totals:' <<<"$out")
+if [ "$rc" = 0 ] && grep -q ' 0 failed, 0 skipped' <<<"$totals"; then
+    edk_pass "tst_attacher in the guest: ${totals#Totals: } ($(edk_elapsed "$t0") s)"
+else
+    edk_fail "tst_attacher in the guest: exit $rc, ${totals:-no totals}"
+fi
+
+t0=$(edk_now)
+if address=$("$here/guest-helper-bus.sh" start "${ATTACH_HELPER:?}" 2>"$TMPDIR/bus.err"); then
+    edk_pass "private system bus with polkitd in the guest: $address"
+    if intro=$(timeout 30 busctl --address="$address" introspect org.etherdisk.Etherdisk1 \
+        /org/etherdisk/Etherdisk1/Manager 2>&1) && grep -q '^\.CreateExport ' <<<"$intro"; then
+        edk_pass "busctl introspect of the bus-activated helper's Manager in the guest ($(edk_elapsed "$t0") s)"
+    else
+        edk_fail "busctl introspect of the Manager in the guest: $intro"
+    fi
+    "$here/guest-helper-bus.sh" stop || edk_fail "guest-helper-bus.sh stop failed"
+    if [ -S /dev/shm/etherdisk-helper-bus/bus ]; then
+        edk_fail "the private bus socket is still there after stop"
+    else
+        edk_pass "guest-helper-bus.sh stop: bus, polkitd and helper gone"
+    fi
+else
+    edk_fail "guest-helper-bus.sh start: $(cat "$TMPDIR/bus.err")"
+fi
+edk_summary guest
