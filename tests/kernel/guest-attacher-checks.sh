@@ -38,10 +38,12 @@ if address=$("$here/guest-helper-bus.sh" start "${ATTACH_HELPER:?}" 2>"$TMPDIR/b
         edk_fail "busctl introspect of the Manager in the guest: $intro"
     fi
     "$here/guest-helper-bus.sh" stop || edk_fail "guest-helper-bus.sh stop failed"
-    if [ -S /dev/shm/etherdisk-helper-bus/bus ]; then
-        edk_fail "the private bus socket is still there after stop"
+    # everything in this guest is ours: no dbus-daemon, polkitd or helper may be left
+    left=$(pgrep -a -x 'dbus-daemon|polkitd|etherdisk-helper')
+    if [ -S /dev/shm/etherdisk-helper-bus/bus ] || [ -n "$left" ]; then
+        edk_fail "after guest-helper-bus.sh stop: socket $(ls /dev/shm/etherdisk-helper-bus/bus 2>&1), processes: ${left:-none}"
     else
-        edk_pass "guest-helper-bus.sh stop: bus, polkitd and helper gone"
+        edk_pass "guest-helper-bus.sh stop: bus socket, dbus-daemon, polkitd and helper gone"
     fi
 else
     edk_fail "guest-helper-bus.sh start: $(cat "$TMPDIR/bus.err")"
