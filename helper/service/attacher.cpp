@@ -129,7 +129,7 @@ void Attacher::rescan()
     for (auto it = m_pending.begin(); it != m_pending.end();) {
         Pending *p = (it++)->get();
         if (p->started)
-            check(p);
+            advance(p);
     }
 }
 
@@ -200,8 +200,9 @@ void Attacher::attach(quint16 shelf, quint8 slot, const QString &interface, Done
     p->rediscover = new QTimer(this);
     p->rediscover->setInterval(RediscoverMs);
     connect(p->rediscover, &QTimer::timeout, this, [this, p] {
-        m_driver.discover();
-        check(p);
+        if (p->asked)
+            m_driver.discover();
+        advance(p);
     });
     m_pending.push_back(std::move(owned));
     p->deadline->start(m_attachTimeoutMs);
@@ -260,34 +261,36 @@ void Attacher::loadFinished(const Error &error)
 
 void Attacher::begin(Pending *p)
 {
-    if (!m_driver.ready()) {
-        // Loaded, but /dev/etherd not there yet (or not at all: no devtmpfs
-        // and no udev): the watcher or the deadline ends the wait.
-        if (QFileInfo::exists(q(m_driver.paths().devDir))) {
-            finish(p, errorName("Failed"),
-                   QStringLiteral("the aoe driver is loaded but %1/discover is missing")
-                       .arg(q(m_driver.paths().devDir)),
-                   {});
-            return;
-        }
+    p->started = true;
+    if (!p->rediscover->isActive())
         p->rediscover->start();
-        p->started = true;
+    if (!m_driver.ready()) {
+        // Loaded, but /dev/etherd/discover not there yet (udev still creating
+        // the nodes): the watcher, the next tick or the deadline ends the wait.
         return;
     }
     bool changed = false;
     if (Error e = m_driver.allowInterface(p->interface.toStdString(), &changed);
         e.kind != ErrorKind::None) {
-        finish(p, errorNameFor(e.kind == ErrorKind::NotFound ? Error{ ErrorKind::Failed, {} } : e),
+        // NotFound here means the module parameter is missing: not the target's fault
+        finish(p, e.kind == ErrorKind::NotFound ? errorName("Failed") : errorNameFor(e),
                q(e.message), {});
         return;
     }
-    p->started = true;
     if (Error e = m_driver.discover(); e.kind != ErrorKind::None) {
         finish(p, errorNameFor(e), q(e.message), {});
         return;
     }
-    p->rediscover->start();
+    p->asked = true;
     check(p);
+}
+
+void Attacher::advance(Pending *p)
+{
+    if (!p->asked)
+        begin(p);
+    else
+        check(p);
 }
 
 void Attacher::check(Pending *p)

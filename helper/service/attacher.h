@@ -85,7 +85,8 @@ private:
         quint8 slot = 0;
         QString interface;
         Done done;
-        bool started = false; // interface allowed and discovery asked
+        bool started = false; // the driver is loaded: waiting for it (or the device)
+        bool asked = false; // interface allowed and discovery asked
         QTimer *deadline = nullptr; // children of the Attacher, deleted later
         QTimer *rediscover = nullptr;
     };
@@ -95,6 +96,7 @@ private:
     void loadOutput();
     void loadFinished(const Error &error);
     void begin(Pending *p);
+    void advance(Pending *p); // begin() until asked, then check()
     void check(Pending *p);
     bool isPending(const Pending *p) const;
     void finish(Pending *p, const QString &errorName, const QString &message,
