@@ -744,6 +744,28 @@ Error Driver::busyReason(const Device &d, std::string *reason) const
         return &b == &devs.front() ? d.node : d.node + " (partition " + b.name + ")";
     };
 
+    // Processes we may not look into (another user's, without
+    // CAP_SYS_PTRACE): then we cannot tell, and say so rather than guess.
+    std::string deniedPid;
+    auto noteDenied = [&](const char *pid) {
+        if (deniedPid.empty())
+            deniedPid = pid;
+    };
+    auto deniedError = [&] {
+        std::string comm;
+        std::string value;
+        if (readSmall(m_paths.proc + "/" + deniedPid + "/comm", 64, &comm)
+            && parseAttribute(comm, &value))
+            comm = " (" + value + ")";
+        else
+            comm.clear();
+        return fail(ErrorKind::Failed,
+                    "cannot tell whether " + d.node + " is in use: process " + deniedPid + comm
+                        + " may not be inspected (" + m_paths.proc + "/" + deniedPid
+                        + "/fd: permission denied); the helper needs CAP_SYS_PTRACE to see "
+                          "other users' processes");
+    };
+
     // Mounted, in any mount namespace: one mountinfo per namespace.
     std::vector<std::string> mountinfos{ m_paths.proc + "/self/mountinfo" };
     {
@@ -761,6 +783,8 @@ Error Driver::busyReason(const Device &d, std::string *reason) const
                 char ns[64] = {};
                 const std::string link = m_paths.proc + "/" + e->d_name + "/ns/mnt";
                 const ssize_t n = ::readlink(link.c_str(), ns, sizeof ns - 1);
+                if (n < 0 && (errno == EACCES || errno == EPERM))
+                    noteDenied(e->d_name);
                 if (n <= 0 || !seen.insert(std::string(ns, std::size_t(n))).second)
                     continue;
                 mountinfos.push_back(m_paths.proc + "/" + e->d_name + "/mountinfo");
@@ -843,8 +867,11 @@ Error Driver::busyReason(const Device &d, std::string *reason) const
             continue;
         const std::string fdDir = m_paths.proc + "/" + e->d_name + "/fd";
         DIR *fds = ::opendir(fdDir.c_str());
-        if (!fds)
-            continue;
+        if (!fds) {
+            if (errno == EACCES || errno == EPERM)
+                noteDenied(e->d_name);
+            continue; // or the process is gone
+        }
         std::size_t nfds = 0;
         while (const dirent *f = ::readdir(fds)) {
             if (!isPid(f->d_name) || ++nfds > MaxFdsPerProcess)
@@ -875,6 +902,8 @@ Error Driver::busyReason(const Device &d, std::string *reason) const
             break;
     }
     ::closedir(procDir);
+    if (reason->empty() && !deniedPid.empty())
+        return deniedError();
     return {};
 }
 

@@ -39,7 +39,8 @@ if address=$("$here/guest-helper-bus.sh" start "${ATTACH_HELPER:?}" 2>"$TMPDIR/b
     fi
     "$here/guest-helper-bus.sh" stop || edk_fail "guest-helper-bus.sh stop failed"
     # everything in this guest is ours: no dbus-daemon, polkitd or helper may be left
-    left=$(pgrep -a -x 'dbus-daemon|polkitd|etherdisk-helper')
+    # (pgrep matches at most 15 characters of a process name: the helper by its command line)
+    left=$(pgrep -a -x dbus-daemon; pgrep -a -x polkitd; pgrep -a -f '/etherdisk-helper( |$)')
     if [ -S /dev/shm/etherdisk-helper-bus/bus ] || [ -n "$left" ]; then
         edk_fail "after guest-helper-bus.sh stop: socket $(ls /dev/shm/etherdisk-helper-bus/bus 2>&1), processes: ${left:-none}"
     else

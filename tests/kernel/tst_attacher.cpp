@@ -28,10 +28,15 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
 #include <optional>
+
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 using namespace Etherdisk;
 using namespace Etherdisk::Helper;
@@ -107,6 +112,21 @@ QString mountinfoLineFor(const QString &mountPoint)
         if (line.split(' ').value(4) == mountPoint.toLocal8Bit())
             return QString::fromLocal8Bit(line);
     return {};
+}
+
+// Raises or drops `cap` in this thread's effective set (it stays permitted).
+bool setEffective(int cap, bool on)
+{
+    __user_cap_header_struct header{ _LINUX_CAPABILITY_VERSION_3, 0 };
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0)
+        return false;
+    const auto bit = 1u << (cap % 32);
+    if (on)
+        data[cap / 32].effective |= bit;
+    else
+        data[cap / 32].effective &= ~bit;
+    return ::syscall(SYS_capset, &header, data) == 0;
 }
 
 } // namespace
@@ -353,6 +373,46 @@ private Q_SLOTS:
         QCOMPARE(a.attachedDevice(1, 2), QStringLiteral("/dev/etherd/e1.2"));
         holder.kill();
         QVERIFY(holder.waitForFinished());
+    }
+
+    void detachRefusedWhenOpenersCannotBeSeen()
+    {
+        // The device open in another user's process, and the helper without
+        // CAP_SYS_PTRACE (as a hardened unit may leave it): /proc/PID/fd of
+        // that process cannot be read, so detach cannot tell and must refuse.
+        Attacher &a = *m_attacher;
+        QProcess holder;
+        holder.setProcessChannelMode(QProcess::MergedChannels);
+        holder.start(QStringLiteral("sh"),
+                     { QStringLiteral("-c"),
+                       QStringLiteral("exec 3</dev/etherd/e1.2 && exec setpriv --reuid=65534 "
+                                      "--regid=65534 --clear-groups sh -c 'echo ready; exec sleep "
+                                      "600'") });
+        QVERIFY(holder.waitForStarted());
+        QByteArray said;
+        QTRY_VERIFY_WITH_TIMEOUT((said += holder.readAll()).contains("ready"), 10000);
+        QVERIFY(setEffective(CAP_SYS_PTRACE, false));
+        const Result r = detach(a, 1, 2, false);
+        QVERIFY(setEffective(CAP_SYS_PTRACE, true));
+        QCOMPARE(r.errorName, ErrorPrefix + QStringLiteral("Failed"));
+        // The first process it could not look into is named: the holder, or
+        // one before it in /proc (in this guest, init was not inspectable
+        // without CAP_SYS_PTRACE either).
+        const QRegularExpression want(QStringLiteral(
+            "^cannot tell whether /dev/etherd/e1\\.2 is in use: process ([0-9]+) \\([^)]+\\) "
+            "may not be inspected \\(/proc/\\1/fd: permission denied\\); the helper needs "
+            "CAP_SYS_PTRACE to see other users' processes$"));
+        QVERIFY2(want.match(r.message).hasMatch(), qPrintable(r.message));
+        QCOMPARE(a.attachedDevice(1, 2), QStringLiteral("/dev/etherd/e1.2"));
+        // with the capability: seen, and refused as open
+        const Result busy = detach(a, 1, 2, false);
+        QCOMPARE(busy.errorName, ErrorPrefix + QStringLiteral("DeviceBusy"));
+        QVERIFY2(busy.message.contains(
+                     QStringLiteral("is open in process %1 (sleep)").arg(holder.processId())),
+                 qPrintable(busy.message));
+        holder.kill();
+        QVERIFY(holder.waitForFinished());
+        QCOMPARE(a.attachedDevice(1, 2), QStringLiteral("/dev/etherd/e1.2"));
     }
 
     void detachFlushesOnlyThatDevice()

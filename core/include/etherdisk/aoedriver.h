@@ -148,7 +148,9 @@ public:
     // driver answers a device's last close with a Query Config to its target,
     // and that answer, arriving right after a flush, adopts the device again
     // (seen in the guest). Mounts in other namespaces are found through each
-    // namespace's mountinfo instead.
+    // namespace's mountinfo instead. A process it may not look into
+    // (another user's, when the caller lacks CAP_SYS_PTRACE) makes the
+    // answer an error: it cannot tell, so nothing may be flushed.
     Error busyReason(const Device &device, std::string *reason) const;
     // Forgets exactly this device (writes "eX.Y" and its NUL to
     // /dev/etherd/flush). Refuses nothing: check busyReason() first.
