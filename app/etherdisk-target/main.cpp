@@ -90,6 +90,8 @@ int exitCodeFor(ErrorKind kind)
         return EX_NOPERM;
     case ErrorKind::None:
     case ErrorKind::NotFound:
+    case ErrorKind::NotSupported:
+    case ErrorKind::DeviceBusy:
     case ErrorKind::Failed:
         break;
     }

@@ -40,6 +40,8 @@ int exitCodeFor(Etherdisk::ErrorKind kind)
     case ErrorKind::None:
     case ErrorKind::AddressInUse:
     case ErrorKind::NoSuchFile:
+    case ErrorKind::NotSupported:
+    case ErrorKind::DeviceBusy:
     case ErrorKind::Failed:
         break;
     }

@@ -51,6 +51,10 @@ namespace {
             return errorName("AddressInUse");
         case ErrorKind::NotFound:
             return errorName("NotFound");
+        case ErrorKind::NotSupported:
+            return errorName("NotSupported");
+        case ErrorKind::DeviceBusy:
+            return errorName("DeviceBusy");
         case ErrorKind::None:
         case ErrorKind::Failed:
             break;

@@ -5,7 +5,7 @@
 # aoe-guest.sh — run the Linux kernel's own AoE initiator (aoe.ko) in a qemu
 # guest against any AoE target running on the host.
 #
-#   aoe-guest.sh [--mtu 1500|9000] [--timeout S] [--deadsecs N]
+#   aoe-guest.sh [--mtu 1500|9000] [--timeout S] [--deadsecs N] [--no-aoe]
 #                [--target 'CMD with @IF@'] --guest GUEST_SCRIPT [--workdir DIR]
 #                [--env NAME=VALUE]... [--kernel VMLINUZ [--kver KVER]] [--mem 512M] [--smp 1]
 #                [--append 'EXTRA KERNEL ARGS'] [--accel tcg,thread=multi]
@@ -22,8 +22,10 @@
 #    boots Debian's kernel inside the namespace, attached to the tap through
 #    virtio-net; a tiny initramfs (busybox-static + virtio/9p modules + aoe.ko)
 #    mounts the host's root file system read-only over 9p, mounts WORKDIR
-#    writable at the same path, loads aoe (aoe_iflist=eth0 aoe_deadsecs=N),
-#    brings eth0 up with the MTU, writes /dev/etherd/discover and runs
+#    writable at the same path, loads aoe (aoe_iflist=eth0 aoe_deadsecs=N;
+#    not with --no-aoe: then the guest script finds the driver unloaded and
+#    may modprobe it from the host's /lib/modules), brings eth0 up with the
+#    MTU, writes /dev/etherd/discover (not with --no-aoe) and runs
 #    GUEST_SCRIPT with bash in a chroot into the host root. So host paths
 #    (the script, tests/kernel/guest-lib.sh, an image file) are readable in the
 #    guest as they are, host programs (bash, dd, cmp, sha256sum, python3) run
@@ -59,6 +61,7 @@ ME=aoe-guest
 MTU=1500
 TIMEOUT=300
 DEADSECS=15
+LOAD_AOE=1
 TARGET=
 GUEST=
 WORKDIR=
@@ -86,6 +89,7 @@ while [ $# -gt 0 ]; do
     --mtu) MTU=${2:?}; shift 2 ;;
     --timeout) TIMEOUT=${2:?}; shift 2 ;;
     --deadsecs) DEADSECS=${2:?}; shift 2 ;;
+    --no-aoe) LOAD_AOE=0; shift ;;
     --target) TARGET=${2?}; shift 2 ;;
     --guest) GUEST=${2:?}; shift 2 ;;
     --workdir) WORKDIR=${2:?}; shift 2 ;;
@@ -240,12 +244,14 @@ while ! ip link show eth0 >/dev/null 2>&1; do
 done
 ip link set eth0 mtu "$EDK_MTU" || fail "mtu $EDK_MTU on eth0"
 ip link set eth0 up
-insmod /mod/aoe.ko aoe_iflist=eth0 "aoe_deadsecs=$EDK_DEADSECS" || fail "insmod aoe"
-n=0
-while [ ! -e /dev/etherd/discover ]; do
-    n=$((n + 1)); [ $n -gt 100 ] && fail "no /dev/etherd/discover"; sleep 0.1
-done
-echo > /dev/etherd/discover
+if [ "$EDK_LOAD_AOE" = 1 ]; then
+    insmod /mod/aoe.ko aoe_iflist=eth0 "aoe_deadsecs=$EDK_DEADSECS" || fail "insmod aoe"
+    n=0
+    while [ ! -e /dev/etherd/discover ]; do
+        n=$((n + 1)); [ $n -gt 100 ] && fail "no /dev/etherd/discover"; sleep 0.1
+    done
+    echo > /dev/etherd/discover
+fi
 echo "EDK-GUEST-START"
 chroot /host /bin/bash "$EDK_WORKDIR/edk-run.sh"
 rc=$?
@@ -262,7 +268,7 @@ rm -rf "$IR"
 
 # ---- guest-side configuration ----------------------------------------------
 {
-    printf 'EDK_MTU=%s\nEDK_DEADSECS=%s\nEDK_WORKDIR=%s\n' "$MTU" "$DEADSECS" "$WORKDIR"
+    printf 'EDK_MTU=%s\nEDK_DEADSECS=%s\nEDK_WORKDIR=%s\nEDK_LOAD_AOE=%s\n' "$MTU" "$DEADSECS" "$WORKDIR" "$LOAD_AOE"
 } >"$WORKDIR/edk-config.sh"
 {
     echo "export EDK_MTU=$MTU EDK_DEADSECS=$DEADSECS EDK_KERNEL_RELEASE=$KVER"

@@ -16,7 +16,9 @@ enum class ErrorKind {
     NoSuchFile, // backing file or device missing
     NoSuchInterface,
     PermissionDenied, // file access, or CAP_NET_RAW for the interface
-    NotFound, // no such export
+    NotFound, // no such export (or device)
+    NotSupported, // the kernel lacks what is needed (e.g. the Linux aoe driver)
+    DeviceBusy, // a device is mounted, open or held
     Failed, // anything else (I/O error, resources)
 };
 
