@@ -13,7 +13,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 
+#include <algorithm>
 #include <cstdio>
 #include <fcntl.h>
 #include <net/if.h>
@@ -91,7 +93,14 @@ Manager::Manager(Service *service) : QObject(service), m_service(service)
 
 QString Manager::version() const
 {
+    m_service->noteActivity();
     return QStringLiteral(ETHERDISK_VERSION);
+}
+
+QString Manager::configError() const
+{
+    m_service->noteActivity();
+    return m_service->configError();
 }
 
 bool Service::beginCreate(const QDBusMessage &call, ushort shelf, uchar slot,
@@ -119,6 +128,7 @@ QDBusObjectPath Manager::CreateExport(const QString &source, ushort shelf, uchar
 {
     // Every answer is sent by hand, now (refusals) or after polkit.
     setDelayedReply(true);
+    m_service->noteActivity();
     const QDBusMessage call = message();
     CallOptions parsed;
     Service::CreateRequest request;
@@ -182,6 +192,7 @@ QDBusObjectPath Manager::CreateExportFromImage(const QDBusUnixFileDescriptor &im
 {
     // Every answer is sent by hand, now (refusals) or after polkit.
     setDelayedReply(true);
+    m_service->noteActivity();
     const QDBusMessage call = message();
     CallOptions parsed;
     Service::CreateRequest request;
@@ -227,6 +238,7 @@ QDBusObjectPath Manager::CreateExportFromImage(const QDBusUnixFileDescriptor &im
 StringMap Manager::GetPermissions()
 {
     setDelayedReply(true);
+    m_service->noteActivity();
     m_service->permissions(message());
     return {};
 }
@@ -333,6 +345,18 @@ Service::Service(const QDBusConnection &bus, const ServiceOptions &options, QObj
     registerDBusTypes();
     m_sampler.setInterval(options.sampleMs);
     connect(&m_sampler, &QTimer::timeout, this, &Service::sample);
+    m_idleTimer.setSingleShot(true);
+    m_idleTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early
+    m_idleTimer.setInterval(std::max(0, options.idleTimeoutS) * 1000);
+    connect(&m_idleTimer, &QTimer::timeout, this, &Service::idleTimeout);
+    m_reloadTimer.setSingleShot(true);
+    m_reloadTimer.setInterval(200); // an editor's save: several events, one reload
+    connect(&m_reloadTimer, &QTimer::timeout, this, &Service::reloadConfig);
+    connect(&m_configWatcher, &QFileSystemWatcher::directoryChanged, this,
+            [this] { m_reloadTimer.start(); });
+    connect(&m_configWatcher, &QFileSystemWatcher::fileChanged, this,
+            [this] { m_reloadTimer.start(); });
+    connect(&m_tree, &ObjectTree::managedObjectsRequested, this, &Service::noteActivity);
 }
 
 Service::~Service()
@@ -367,12 +391,15 @@ bool Service::start(QString *error)
     if (!m_tree.add(QLatin1String(ManagerPath), m_manager, error))
         return false;
     restore();
+    watchConfig();
+    syncBoot();
     if (!m_bus.registerService(QLatin1String(ServiceName))) {
         *error = QStringLiteral("cannot own %1 on the system bus: %2 (only root may own it; is "
                                 "another etherdisk-helper running?)")
                      .arg(QLatin1String(ServiceName), m_bus.lastError().message());
         return false;
     }
+    updateIdle();
     return true;
 }
 
@@ -527,9 +554,19 @@ bool Service::validateCommon(ushort shelf, uchar slot, const QStringList &interf
 void Service::authorizeThen(const QDBusMessage &call, const QString &action, bool interactive,
                             const QMap<QString, QString> &details, std::function<void()> work)
 {
+    if (m_leaving) {
+        // The name is released already; a new instance answers the next call.
+        refuse(call, errorName("Failed"),
+               QStringLiteral("etherdisk-helper is exiting after being idle: call again (the "
+                              "bus starts it anew)"));
+        return;
+    }
+    callStarted();
     m_authorizer.check(
         action, call.service(), interactive,
         [this, call, action, work = std::move(work)](Authorizer::Result r, const QString &detail) {
+            // However it ends, this call no longer keeps the helper running.
+            const auto finished = qScopeGuard([this] { callFinished(); });
             if (!m_bus.interface()->isServiceRegistered(call.service()).value()) {
                 // The caller left while polkit was asked:
                 // nothing is done for nobody.
@@ -605,6 +642,15 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
         {
         };
         ::fstat(ownFd, &st);
+        if (request.force && !c.readOnly && holdsRootFileSystem(st.st_rdev)) {
+            ::close(ownFd);
+            *name = errorName("DeviceBusy");
+            *error = QStringLiteral("%1 holds the running system's root file system (/): force "
+                                    "exports it read-only at most; pass read-only too, or export "
+                                    "another device")
+                         .arg(request.source);
+            return nullptr;
+        }
         if (!request.force) {
             const QString busy = deviceBusyReason(st.st_rdev, request.source);
             if (!busy.isEmpty()) {
@@ -765,6 +811,7 @@ void Service::permissions(const QDBusMessage &call)
 {
     auto result = std::make_shared<StringMap>();
     const QStringList &actions = allActions();
+    callStarted();
     for (const QString &action : actions) {
         m_authorizer.check(action, call.service(), false,
                            [this, call, result, action,
@@ -774,14 +821,22 @@ void Service::permissions(const QDBusMessage &call)
                                                   : r == Authorizer::Result::Challenge
                                                   ? QStringLiteral("auth")
                                                   : QStringLiteral("no"));
-                               if (result->size() == total)
+                               if (result->size() == total) {
                                    m_bus.send(call.createReply(QVariant::fromValue(*result)));
+                                   callFinished();
+                               }
                            });
     }
 }
 
 bool Service::savePersistent(const std::vector<ExportConfig> &entries, QString *error)
 {
+    if (!m_configParseError.isEmpty()) {
+        // Rewriting would throw away what the administrator wrote.
+        *error = QStringLiteral("%1 has an error (%2): fix the file first; nothing was changed")
+                     .arg(m_options.configPath, m_configParseError);
+        return false;
+    }
     const QString dir = QFileInfo(m_options.configPath).absolutePath();
     if (!QDir().mkpath(dir)) {
         *error = QStringLiteral("cannot create %1 for exports.conf").arg(dir);
@@ -797,6 +852,7 @@ bool Service::savePersistent(const std::vector<ExportConfig> &entries, QString *
         return false;
     }
     m_persistent = entries;
+    syncBoot();
     return true;
 }
 
@@ -822,38 +878,8 @@ std::vector<ExportConfig> Service::persistentWithout(std::uint16_t shelf, std::u
 
 void Service::restore()
 {
-    std::string text, e;
-    if (!QFile::exists(m_options.configPath))
-        return;
-    if (!readTextFile(m_options.configPath.toStdString(), &text, &e)) {
-        log(QStringLiteral("cannot read %1: %2").arg(m_options.configPath, fromStd(e)));
-        return;
-    }
-    std::vector<ExportConfig> entries;
-    if (!parseExportsFile(text, &entries, &e)) {
-        log(QStringLiteral("%1: %2; no export restored").arg(m_options.configPath, fromStd(e)));
-        return;
-    }
-    // Kept as read, served or not, so that rewriting the file loses nothing.
-    m_persistent = entries;
-    for (const ExportConfig &c : entries) {
-        CreateRequest r;
-        r.config = c;
-        r.source = fromStd(c.path);
-        struct stat st
-        {
-        };
-        r.kind = ::stat(c.path.c_str(), &st) == 0 && S_ISBLK(st.st_mode) ? SourceKind::Device
-                                                                         : SourceKind::ImagePath;
-        // persistent stays false here: the entry is already in the file.
-        QString name, error;
-        ExportObject *o = serve(r, &name, &error);
-        if (!o) {
-            log(QStringLiteral("not restored: %1: %2").arg(fromStd(c.name()), error));
-            continue;
-        }
-        o->m_persistent = true;
-    }
+    // The same as a reload, starting from nothing served.
+    reloadConfig();
 }
 
 ExportObject *Service::find(std::uint16_t shelf, std::uint8_t slot) const

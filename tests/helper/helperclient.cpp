@@ -13,6 +13,9 @@
 //   helperclient ADDRESS set OBJECT        (SetSettings read-only=true)
 //   helperclient ADDRESS permissions
 //   helperclient ADDRESS objects           (GetManagedObjects: the paths)
+//
+// Mutating calls pass auth.no_user_interaction=true unless the environment
+// has ETHERDISK_CLIENT_INTERACTIVE=1.
 #include <QCoreApplication>
 #include <QDBusArgument>
 #include <QDBusConnection>
@@ -32,8 +35,12 @@ const QString ManagerPath = QStringLiteral("/org/etherdisk/Etherdisk1/Manager");
 const QString ManagerIface = QStringLiteral("org.etherdisk.Etherdisk1.Manager");
 const QString ExportIface = QStringLiteral("org.etherdisk.Etherdisk1.Export");
 
+// With ETHERDISK_CLIENT_INTERACTIVE=1 polkit may ask an agent (the option
+// auth.no_user_interaction is left out); otherwise it is set.
 QVariantMap noPrompt()
 {
+    if (qEnvironmentVariableIntValue("ETHERDISK_CLIENT_INTERACTIVE") == 1)
+        return {};
     return { { QStringLiteral("auth.no_user_interaction"), true } };
 }
 
