@@ -85,6 +85,11 @@ int openBlockDevice(const QString &path, bool readOnly, QString *error)
                          .arg(path, QFileInfo(path).canonicalFilePath());
         else if (e == ENOENT)
             *error = QStringLiteral("%1 does not exist: name an existing block device").arg(path);
+        else if (e == EPERM && !readOnly)
+            *error = QStringLiteral("the kernel refuses writes to %1 (it is in use, e.g. by a "
+                                    "mounted file system): export it read-only, or stop using it "
+                                    "first")
+                         .arg(path);
         else if (e == EBUSY)
             *error = QStringLiteral("%1 is busy (opened exclusively by another program)").arg(path);
         else

@@ -633,7 +633,29 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
     int ownFd = -1;
     bool writable = !c.readOnly;
     if (request.kind == SourceKind::Device) {
-        ownFd = openBlockDevice(request.source, c.readOnly, error);
+        // The running system's disk is refused before it is even opened
+        // (some machines do not let root open it at all, and the caller
+        // should still hear why). A check on the path can only refuse
+        // more; the decisive checks below are on the descriptor.
+        struct stat named
+        {
+        };
+        if (::lstat(QFile::encodeName(request.source).constData(), &named) == 0
+            && S_ISBLK(named.st_mode) && holdsRootFileSystem(named.st_rdev)
+            && !(request.force && c.readOnly)) {
+            *name = errorName("DeviceBusy");
+            *error = request.force
+                ? QStringLiteral("%1 holds the running system's root file system (/): force "
+                                 "exports it read-only at most; pass read-only too, or export "
+                                 "another device")
+                      .arg(request.source)
+                : deviceBusyReason(named.st_rdev, request.source);
+            return nullptr;
+        }
+        // Checked on a read-only descriptor first: the kernel may refuse a
+        // writable open of a device in use (a mounted file system), and
+        // the caller should hear why (DeviceBusy), not "not permitted".
+        ownFd = openBlockDevice(request.source, true, error);
         if (ownFd < 0) {
             *name = errorName("InvalidArgument");
             return nullptr;
@@ -659,6 +681,24 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
                 *error = busy;
                 return nullptr;
             }
+        }
+        if (!c.readOnly) {
+            const int rw = openBlockDevice(request.source, false, error);
+            struct stat again
+            {
+            };
+            if (rw < 0 || ::fstat(rw, &again) < 0 || again.st_rdev != st.st_rdev) {
+                if (rw >= 0) {
+                    ::close(rw);
+                    *error = QStringLiteral("%1 changed while it was being opened: try again")
+                                 .arg(request.source);
+                }
+                ::close(ownFd);
+                *name = errorName("InvalidArgument");
+                return nullptr;
+            }
+            ::close(ownFd);
+            ownFd = rw;
         }
         c.fd = ownFd;
     } else if (request.kind == SourceKind::ImageFd) {

@@ -91,7 +91,8 @@ void tst_HelperSecurity::expectBusyThenForce(const QString &device, const QStrin
 {
     const QString before = m_f.snapshot();
     QDBusMessage r = m_f.createDevice(device, 11, 1);
-    QCOMPARE(r.errorName(), ErrorPrefix + QStringLiteral("DeviceBusy"));
+    QVERIFY2(r.errorName() == ErrorPrefix + QStringLiteral("DeviceBusy"),
+             qPrintable(r.errorName() + QStringLiteral(": ") + r.errorMessage()));
     QVERIFY2(r.errorMessage().contains(needle) && r.errorMessage().contains(device),
              qPrintable(r.errorMessage()));
     if (forceAllowed)
@@ -158,7 +159,29 @@ void tst_HelperSecurity::mountedPartitionRefused()
     const QString loop = m_f.makeLoopDevice(image, &error, true);
     QVERIFY2(!loop.isEmpty(), qPrintable(error));
     const QString part = loop + QStringLiteral("p1");
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(part), 3000);
+    const QString partName = QFileInfo(part).fileName();
+    const QString sysDev =
+        QStringLiteral("/sys/block/%1/%2/dev").arg(QFileInfo(loop).fileName(), partName);
+    QTest::qWait(500);
+    if (!QFileInfo::exists(sysDev) && haveProgram(QStringLiteral("partx"))) {
+        // A kernel that did not scan the table itself: add the partition by hand.
+        const Run add = runProgram(QStringLiteral("partx"), { QStringLiteral("-a"), loop });
+        QVERIFY2(add.ok(), qPrintable(add.describe()));
+        m_cleanupCommands << QStringLiteral("partx\t-d\t") + loop;
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(sysDev), 3000);
+    if (!QFileInfo::exists(part)) {
+        // /dev without devtmpfs (a container): make the node the kernel announced.
+        QFile f(sysDev);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> mm = f.readAll().trimmed().split(':');
+        QVERIFY(mm.size() == 2);
+        QVERIFY2(::mknod(QFile::encodeName(part).constData(), S_IFBLK | 0600,
+                         makedev(mm[0].toUInt(), mm[1].toUInt()))
+                     == 0,
+                 qPrintable(part));
+        m_cleanupCommands << QStringLiteral("rm\t-f\t") + part;
+    }
     Run r = runProgram(QStringLiteral("mkfs.ext2"),
                        { QStringLiteral("-q"), QStringLiteral("-F"), part });
     QVERIFY2(r.ok(), qPrintable(r.describe()));
@@ -169,9 +192,8 @@ void tst_HelperSecurity::mountedPartitionRefused()
     ETHERDISK_REQUIRE(r.ok(),
                       QStringLiteral("cannot mount an ext2 partition here: ") + r.describe());
     m_cleanupCommands << QStringLiteral("nsenter\t-t\t%1\t-m\tumount\t%2").arg(pid, mnt);
-    expectBusyThenForce(
-        loop,
-        QStringLiteral("holds partition %1, mounted on %2").arg(QFileInfo(part).fileName(), mnt));
+    expectBusyThenForce(loop,
+                        QStringLiteral("holds partition %1, mounted on %2").arg(partName, mnt));
 }
 
 // A loop device under a device-mapper table (dmsetup create, linear) is
@@ -249,6 +271,8 @@ void tst_HelperSecurity::rootDiskRefused()
                               && S_ISBLK(st.st_mode),
                           QStringLiteral("no device node %1").arg(device));
         expectBusyThenForce(device, QStringLiteral("root file system (/"), false);
+        if (QTest::currentTestFailed())
+            return;
         const QString before = m_f.snapshot();
         const QDBusMessage r =
             m_f.createDevice(device, 11, 2, { { QStringLiteral("force"), true } });
@@ -259,6 +283,13 @@ void tst_HelperSecurity::rootDiskRefused()
         const QDBusMessage ro = m_f.createDevice(
             device, 11, 2,
             { { QStringLiteral("force"), true }, { QStringLiteral("read-only"), true } });
+        if (ro.errorMessage().contains(QStringLiteral("Operation not permitted"))) {
+            // Some machines (a device cgroup) do not let even root open the
+            // system disk: the refusals above are what this test is about.
+            qInfo("%s: root may not open it on this machine: %s", qPrintable(device),
+                  qPrintable(ro.errorMessage()));
+            continue;
+        }
         QVERIFY2(ro.type() == QDBusMessage::ReplyMessage, qPrintable(ro.errorMessage()));
         QCOMPARE(m_f.properties(exportPath(11, 2)).value(QStringLiteral("ReadOnly")).toBool(),
                  true);
@@ -332,7 +363,9 @@ void tst_HelperSecurity::noUserInteraction()
             QVERIFY2(!client.waitForFinished(3500),
                      qPrintable(QStringLiteral("answered without an agent's answer: %1")
                                     .arg(QString::fromLocal8Bit(client.readAllStandardOutput()))));
-            QTRY_VERIFY_WITH_TIMEOUT(agent.readAll().contains("AUTHENTICATING"), 3000);
+            QByteArray said;
+            QTRY_VERIFY2_WITH_TIMEOUT((said += agent.readAll()).contains("AUTHENTICATING"),
+                                      said.constData(), 3000);
             QCOMPARE(m_f.snapshot(), before);
             // The agent goes away: polkit says no, the call fails.
             agent.kill();
