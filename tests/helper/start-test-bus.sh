@@ -60,7 +60,7 @@ case "${1:-}" in
 start)
     [ $# -ge 3 ] || die "usage: start DIR HELPER [NETNS]"
     [ "$(id -u)" -eq 0 ] || die "needs root"
-    dir=$2 helper=$3 netns=${4:-}
+    dir=$2 helper=$(realpath "$3") netns=${4:-}
     [ -x "$helper" ] || die "no helper program at $helper"
     [ -x "$polkitd" ] || die "no $polkitd (install Debian's polkitd)"
     command -v dbus-daemon >/dev/null || die "no dbus-daemon (install dbus-daemon)"
