@@ -79,6 +79,7 @@ void tst_HelperSecurity::cleanup()
 
 QString tst_HelperSecurity::helperMountNs(const QStringList &command, Run *run)
 {
+    m_f.managedObjects(); // the helper runs (activated if need be)
     const qint64 pid = m_f.helperPid();
     *run = runProgram(
         QStringLiteral("nsenter"),
