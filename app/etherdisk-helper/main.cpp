@@ -19,9 +19,9 @@ namespace {
 
 int quitPipe[2] = { -1, -1 };
 
-void onSignal(int)
+void onSignal(int signal)
 {
-    const char c = 'q';
+    const char c = signal == SIGHUP ? 'h' : 'q';
     [[maybe_unused]] const ssize_t n = ::write(quitPipe[1], &c, 1);
 }
 
@@ -59,13 +59,34 @@ int main(int argc, char **argv)
                        "attached (default %1).")
             .arg(options.targetForgetMs / 1000),
         QStringLiteral("s"), QString::number(options.targetForgetMs / 1000));
+    const QCommandLineOption idleTimeout(
+        QStringLiteral("idle-timeout"),
+        QStringLiteral("Exit after this many seconds with nothing exported and nobody using the "
+                       "helper; the bus starts it again (default %1, 0 = never).")
+            .arg(options.idleTimeoutS),
+        QStringLiteral("seconds"), QString::number(options.idleTimeoutS));
+    const QCommandLineOption wantsDir(
+        QStringLiteral("wants-dir"),
+        QStringLiteral("Enable the unit for boot by a link in this directory (as `systemctl "
+                       "enable` offline) instead of asking a running systemd."),
+        QStringLiteral("dir"));
     parser.addOption(config);
     parser.addOption(stateDir);
     parser.addOption(maxTargets);
     parser.addOption(forgetLost);
+    parser.addOption(idleTimeout);
+    parser.addOption(wantsDir);
     parser.process(app);
     options.configPath = parser.value(config);
     options.stateDir = parser.value(stateDir);
+    bool ok = false;
+    options.idleTimeoutS = parser.value(idleTimeout).toInt(&ok);
+    if (!ok || options.idleTimeoutS < 0 || options.idleTimeoutS > 86400 * 365) {
+        std::fprintf(stderr, "etherdisk-helper: --idle-timeout wants seconds (0 = never), not %s\n",
+                     qPrintable(parser.value(idleTimeout)));
+        return 64; // EX_USAGE
+    }
+    options.wantsDir = parser.value(wantsDir);
     bool numeric = false;
     const qulonglong targets = parser.value(maxTargets).toULongLong(&numeric);
     if (!numeric || targets < 1 || targets > 65535 * 255) {
@@ -88,13 +109,24 @@ int main(int argc, char **argv)
                      "etherdisk-helper: not running as root: the bus will not let it "
                      "own its name, and exports need CAP_NET_RAW\n");
 
-    // SIGTERM/SIGINT end the event loop, so the engine stops cleanly.
+    // SIGTERM/SIGINT end the event loop, so the engine stops cleanly;
+    // SIGHUP re-reads exports.conf.
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, quitPipe) == 0) {
         std::signal(SIGTERM, onSignal);
         std::signal(SIGINT, onSignal);
+        std::signal(SIGHUP, onSignal);
     }
+    Etherdisk::Helper::Service *running = nullptr;
     QSocketNotifier quitNotifier(quitPipe[0], QSocketNotifier::Read);
-    QObject::connect(&quitNotifier, &QSocketNotifier::activated, &app, &QCoreApplication::quit);
+    QObject::connect(&quitNotifier, &QSocketNotifier::activated, &app, [&] {
+        char c = 0;
+        if (::read(quitPipe[0], &c, 1) == 1 && c == 'h') {
+            if (running)
+                running->reloadConfig();
+            return;
+        }
+        QCoreApplication::quit();
+    });
 
     QDBusConnection bus = QDBusConnection::systemBus();
     if (!bus.isConnected()) {
@@ -103,6 +135,9 @@ int main(int argc, char **argv)
         return 69; // EX_UNAVAILABLE
     }
     Etherdisk::Helper::Service service(bus, options);
+    QObject::connect(&service, &Etherdisk::Helper::Service::idleExpired, &app,
+                     &QCoreApplication::quit);
+    running = &service;
     QString error;
     if (!service.start(&error)) {
         std::fprintf(stderr, "etherdisk-helper: %s\n", qPrintable(error));

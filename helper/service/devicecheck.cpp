@@ -85,6 +85,11 @@ int openBlockDevice(const QString &path, bool readOnly, QString *error)
                          .arg(path, QFileInfo(path).canonicalFilePath());
         else if (e == ENOENT)
             *error = QStringLiteral("%1 does not exist: name an existing block device").arg(path);
+        else if (e == EPERM && !readOnly)
+            *error = QStringLiteral("the kernel refuses writes to %1 (it is in use, e.g. by a "
+                                    "mounted file system): export it read-only, or stop using it "
+                                    "first")
+                         .arg(path);
         else if (e == EBUSY)
             *error = QStringLiteral("%1 is busy (opened exclusively by another program)").arg(path);
         else
@@ -128,6 +133,13 @@ QString deviceBusyReason(dev_t rdev, const QString &name)
             if (QString::fromLatin1(f[2]) != d.first)
                 continue;
             const QString where = unescapeMountPath(f[4]);
+            if (where == QLatin1String("/"))
+                return QStringLiteral("%1 holds the running system's root file system (/%2): "
+                                      "export another device (with force it can only be "
+                                      "exported read-only)")
+                    .arg(name,
+                         d.first == devNumber(rdev) ? QString()
+                                                    : QStringLiteral(", on partition ") + d.second);
             if (d.first == devNumber(rdev))
                 return QStringLiteral("%1 is mounted on %2: unmount it first, or pass force")
                     .arg(name, where);
@@ -157,12 +169,47 @@ QString deviceBusyReason(dev_t rdev, const QString &name)
         const QDir holders(QStringLiteral("/sys/dev/block/") + d.first
                            + QStringLiteral("/holders"));
         const QStringList h = holders.entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
-        if (!h.isEmpty())
-            return QStringLiteral("%1 is in use by %2 (LVM, encryption or RAID): stop that first, "
-                                  "or pass force")
-                .arg(d.first == devNumber(rdev) ? name : d.second, h.join(QStringLiteral(", ")));
+        if (h.isEmpty())
+            continue;
+        // Name the holders as the admin knows them: dm-3 (vg0-home), md0.
+        QStringList named;
+        bool dm = false;
+        for (const QString &holder : h) {
+            const QString dmName =
+                QString::fromLatin1(
+                    readSmallFile(QStringLiteral("/sys/block/%1/dm/name").arg(holder)))
+                    .trimmed();
+            dm = dm || holder.startsWith(QLatin1String("dm-"));
+            named << (dmName.isEmpty() ? holder : QStringLiteral("%1 (%2)").arg(holder, dmName));
+        }
+        const QString what = d.first == devNumber(rdev)
+            ? name
+            : QStringLiteral("%1 (partition %2 of it)").arg(name, d.second);
+        return dm ? QStringLiteral("%1 is in use by device mapper %2 (LVM, encryption or "
+                                   "dmsetup): deactivate it first (vgchange -an, cryptsetup close "
+                                   "or dmsetup remove), or pass force")
+                        .arg(what, named.join(QStringLiteral(", ")))
+                  : QStringLiteral("%1 is a member of %2 (RAID): stop the array first (mdadm "
+                                   "--stop), or pass force")
+                        .arg(what, named.join(QStringLiteral(", ")));
     }
     return {};
+}
+
+bool holdsRootFileSystem(dev_t rdev)
+{
+    const auto devices = deviceAndPartitions(rdev);
+    const QByteArray mountinfo = readSmallFile(QStringLiteral("/proc/self/mountinfo"));
+    for (const QByteArray &line : mountinfo.split('\n')) {
+        const QList<QByteArray> f = line.split(' ');
+        if (f.size() < 5 || f[4] != "/")
+            continue;
+        for (const auto &d : devices) {
+            if (QString::fromLatin1(f[2]) == d.first)
+                return true;
+        }
+    }
+    return false;
 }
 
 bool checkImageFd(int fd, bool readOnly, QString *error)

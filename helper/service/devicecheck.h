@@ -25,6 +25,12 @@ int openBlockDevice(const QString &path, bool readOnly, QString *error);
 // device (`name`) and what to do.
 QString deviceBusyReason(dev_t rdev, const QString &name);
 
+// True if `rdev` or one of its partitions holds the running system's root
+// file system ("/" in the helper's mount namespace). force does not make
+// such a device writable over the network: it may be exported read-only
+// with force, never read-write.
+bool holdsRootFileSystem(dev_t rdev);
+
 // Checks an image descriptor passed by a caller: a regular file, opened
 // for reading (and writing unless `readOnly`), without O_APPEND or O_PATH.
 // False with *error.

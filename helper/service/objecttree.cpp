@@ -48,7 +48,11 @@ namespace {
         }
 
     public Q_SLOTS:
-        ManagedObjects GetManagedObjects() { return m_tree->managedObjects(); }
+        ManagedObjects GetManagedObjects()
+        {
+            Q_EMIT m_tree->managedObjectsRequested();
+            return m_tree->managedObjects();
+        }
 
     Q_SIGNALS:
         void InterfacesAdded(const QDBusObjectPath &object, const InterfaceProperties &interfaces);

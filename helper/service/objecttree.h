@@ -70,6 +70,8 @@ Q_SIGNALS:
     // For users in this process; the D-Bus signals are sent by the tree.
     void interfacesAdded(const QDBusObjectPath &path, const InterfaceProperties &interfaces);
     void interfacesRemoved(const QDBusObjectPath &path, const QStringList &interfaces);
+    // A client called GetManagedObjects (the service counts it as activity).
+    void managedObjectsRequested();
 
 private:
     void flush();

@@ -13,7 +13,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 
+#include <algorithm>
 #include <cstdio>
 #include <fcntl.h>
 #include <net/if.h>
@@ -95,7 +97,14 @@ Manager::Manager(Service *service) : QObject(service), m_service(service)
 
 QString Manager::version() const
 {
+    m_service->noteActivity();
     return QStringLiteral(ETHERDISK_VERSION);
+}
+
+QString Manager::configError() const
+{
+    m_service->noteActivity();
+    return m_service->configError();
 }
 
 bool Service::beginCreate(const QDBusMessage &call, ushort shelf, uchar slot,
@@ -123,6 +132,7 @@ QDBusObjectPath Manager::CreateExport(const QString &source, ushort shelf, uchar
 {
     // Every answer is sent by hand, now (refusals) or after polkit.
     setDelayedReply(true);
+    m_service->noteActivity();
     const QDBusMessage call = message();
     CallOptions parsed;
     Service::CreateRequest request;
@@ -186,6 +196,7 @@ QDBusObjectPath Manager::CreateExportFromImage(const QDBusUnixFileDescriptor &im
 {
     // Every answer is sent by hand, now (refusals) or after polkit.
     setDelayedReply(true);
+    m_service->noteActivity();
     const QDBusMessage call = message();
     CallOptions parsed;
     Service::CreateRequest request;
@@ -231,6 +242,7 @@ QDBusObjectPath Manager::CreateExportFromImage(const QDBusUnixFileDescriptor &im
 StringMap Manager::GetPermissions()
 {
     setDelayedReply(true);
+    m_service->noteActivity();
     m_service->permissions(message());
     return {};
 }
@@ -372,6 +384,18 @@ Service::Service(const QDBusConnection &bus, const ServiceOptions &options, QObj
     targets.forgetMs = options.targetForgetMs;
     m_targets = std::make_unique<Targets>(this, targets);
     connect(m_targets.get(), &Targets::activeChanged, this, &Service::discoveryActiveChanged);
+    m_idleTimer.setSingleShot(true);
+    m_idleTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early
+    m_idleTimer.setInterval(std::max(0, options.idleTimeoutS) * 1000);
+    connect(&m_idleTimer, &QTimer::timeout, this, &Service::idleTimeout);
+    m_reloadTimer.setSingleShot(true);
+    m_reloadTimer.setInterval(200); // an editor's save: several events, one reload
+    connect(&m_reloadTimer, &QTimer::timeout, this, &Service::reloadConfig);
+    connect(&m_configWatcher, &QFileSystemWatcher::directoryChanged, this,
+            [this] { m_reloadTimer.start(); });
+    connect(&m_configWatcher, &QFileSystemWatcher::fileChanged, this,
+            [this] { m_reloadTimer.start(); });
+    connect(&m_tree, &ObjectTree::managedObjectsRequested, this, &Service::noteActivity);
 }
 
 Service::~Service()
@@ -408,12 +432,15 @@ bool Service::start(QString *error)
     if (!m_tree.add(QLatin1String(ManagerPath), m_manager, error))
         return false;
     restore();
+    watchConfig();
+    syncBoot();
     if (!m_bus.registerService(QLatin1String(ServiceName))) {
         *error = QStringLiteral("cannot own %1 on the system bus: %2 (only root may own it; is "
                                 "another etherdisk-helper running?)")
                      .arg(QLatin1String(ServiceName), m_bus.lastError().message());
         return false;
     }
+    updateIdle();
     return true;
 }
 
@@ -568,9 +595,19 @@ bool Service::validateCommon(ushort shelf, uchar slot, const QStringList &interf
 void Service::authorizeThen(const QDBusMessage &call, const QString &action, bool interactive,
                             const QMap<QString, QString> &details, std::function<void()> work)
 {
+    if (m_leaving) {
+        // The name is released already; a new instance answers the next call.
+        refuse(call, errorName("Failed"),
+               QStringLiteral("etherdisk-helper is exiting after being idle: call again (the "
+                              "bus starts it anew)"));
+        return;
+    }
+    callStarted();
     m_authorizer.check(
         action, call.service(), interactive,
         [this, call, action, work = std::move(work)](Authorizer::Result r, const QString &detail) {
+            // However it ends, this call no longer keeps the helper running.
+            const auto finished = qScopeGuard([this] { callFinished(); });
             if (!m_bus.interface()->isServiceRegistered(call.service()).value()) {
                 // The caller left while polkit was asked:
                 // nothing is done for nobody.
@@ -682,7 +719,29 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
     int ownFd = -1;
     bool writable = !c.readOnly;
     if (request.kind == SourceKind::Device) {
-        ownFd = openBlockDevice(request.source, c.readOnly, error);
+        // The running system's disk is refused before it is even opened
+        // (some machines do not let root open it at all, and the caller
+        // should still hear why). A check on the path can only refuse
+        // more; the decisive checks below are on the descriptor.
+        struct stat named
+        {
+        };
+        if (::lstat(QFile::encodeName(request.source).constData(), &named) == 0
+            && S_ISBLK(named.st_mode) && holdsRootFileSystem(named.st_rdev)
+            && !(request.force && c.readOnly)) {
+            *name = errorName("DeviceBusy");
+            *error = request.force
+                ? QStringLiteral("%1 holds the running system's root file system (/): force "
+                                 "exports it read-only at most; pass read-only too, or export "
+                                 "another device")
+                      .arg(request.source)
+                : deviceBusyReason(named.st_rdev, request.source);
+            return nullptr;
+        }
+        // Checked on a read-only descriptor first: the kernel may refuse a
+        // writable open of a device in use (a mounted file system), and
+        // the caller should hear why (DeviceBusy), not "not permitted".
+        ownFd = openBlockDevice(request.source, true, error);
         if (ownFd < 0) {
             *name = errorName("InvalidArgument");
             return nullptr;
@@ -691,6 +750,15 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
         {
         };
         ::fstat(ownFd, &st);
+        if (request.force && !c.readOnly && holdsRootFileSystem(st.st_rdev)) {
+            ::close(ownFd);
+            *name = errorName("DeviceBusy");
+            *error = QStringLiteral("%1 holds the running system's root file system (/): force "
+                                    "exports it read-only at most; pass read-only too, or export "
+                                    "another device")
+                         .arg(request.source);
+            return nullptr;
+        }
         if (!request.force) {
             const QString busy = deviceBusyReason(st.st_rdev, request.source);
             if (!busy.isEmpty()) {
@@ -699,6 +767,24 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
                 *error = busy;
                 return nullptr;
             }
+        }
+        if (!c.readOnly) {
+            const int rw = openBlockDevice(request.source, false, error);
+            struct stat again
+            {
+            };
+            if (rw < 0 || ::fstat(rw, &again) < 0 || again.st_rdev != st.st_rdev) {
+                if (rw >= 0) {
+                    ::close(rw);
+                    *error = QStringLiteral("%1 changed while it was being opened: try again")
+                                 .arg(request.source);
+                }
+                ::close(ownFd);
+                *name = errorName("InvalidArgument");
+                return nullptr;
+            }
+            ::close(ownFd);
+            ownFd = rw;
         }
         c.fd = ownFd;
     } else if (request.kind == SourceKind::ImageFd) {
@@ -853,6 +939,7 @@ void Service::permissions(const QDBusMessage &call)
 {
     auto result = std::make_shared<StringMap>();
     const QStringList &actions = allActions();
+    callStarted();
     for (const QString &action : actions) {
         m_authorizer.check(action, call.service(), false,
                            [this, call, result, action,
@@ -862,14 +949,22 @@ void Service::permissions(const QDBusMessage &call)
                                                   : r == Authorizer::Result::Challenge
                                                   ? QStringLiteral("auth")
                                                   : QStringLiteral("no"));
-                               if (result->size() == total)
+                               if (result->size() == total) {
                                    m_bus.send(call.createReply(QVariant::fromValue(*result)));
+                                   callFinished();
+                               }
                            });
     }
 }
 
 bool Service::savePersistent(const std::vector<ExportConfig> &entries, QString *error)
 {
+    if (!m_configParseError.isEmpty()) {
+        // Rewriting would throw away what the administrator wrote.
+        *error = QStringLiteral("%1 has an error (%2): fix the file first; nothing was changed")
+                     .arg(m_options.configPath, m_configParseError);
+        return false;
+    }
     const QString dir = QFileInfo(m_options.configPath).absolutePath();
     if (!QDir().mkpath(dir)) {
         *error = QStringLiteral("cannot create %1 for exports.conf").arg(dir);
@@ -885,6 +980,7 @@ bool Service::savePersistent(const std::vector<ExportConfig> &entries, QString *
         return false;
     }
     m_persistent = entries;
+    syncBoot();
     return true;
 }
 
@@ -910,38 +1006,8 @@ std::vector<ExportConfig> Service::persistentWithout(std::uint16_t shelf, std::u
 
 void Service::restore()
 {
-    std::string text, e;
-    if (!QFile::exists(m_options.configPath))
-        return;
-    if (!readTextFile(m_options.configPath.toStdString(), &text, &e)) {
-        log(QStringLiteral("cannot read %1: %2").arg(m_options.configPath, fromStd(e)));
-        return;
-    }
-    std::vector<ExportConfig> entries;
-    if (!parseExportsFile(text, &entries, &e)) {
-        log(QStringLiteral("%1: %2; no export restored").arg(m_options.configPath, fromStd(e)));
-        return;
-    }
-    // Kept as read, served or not, so that rewriting the file loses nothing.
-    m_persistent = entries;
-    for (const ExportConfig &c : entries) {
-        CreateRequest r;
-        r.config = c;
-        r.source = fromStd(c.path);
-        struct stat st
-        {
-        };
-        r.kind = ::stat(c.path.c_str(), &st) == 0 && S_ISBLK(st.st_mode) ? SourceKind::Device
-                                                                         : SourceKind::ImagePath;
-        // persistent stays false here: the entry is already in the file.
-        QString name, error;
-        ExportObject *o = serve(r, &name, &error);
-        if (!o) {
-            log(QStringLiteral("not restored: %1: %2").arg(fromStd(c.name()), error));
-            continue;
-        }
-        o->m_persistent = true;
-    }
+    // The same as a reload, starting from nothing served.
+    reloadConfig();
 }
 
 ExportObject *Service::find(std::uint16_t shelf, std::uint8_t slot) const

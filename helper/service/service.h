@@ -24,6 +24,7 @@
 #include <QDBusContext>
 #include <QDBusMessage>
 #include <QDBusUnixFileDescriptor>
+#include <QFileSystemWatcher>
 #include <QMap>
 #include <QObject>
 #include <QSocketNotifier>
@@ -63,11 +64,13 @@ class Manager : public QObject, protected QDBusContext
     Q_PROPERTY(QString Version READ version)
     Q_PROPERTY(QStringList DiscoveryInterfaces READ discoveryInterfaces)
     Q_PROPERTY(bool DiscoveryActive READ discoveryActive)
+    Q_PROPERTY(QString ConfigError READ configError)
 public:
     explicit Manager(Service *service);
     QString version() const;
     QStringList discoveryInterfaces() const;
     bool discoveryActive() const;
+    QString configError() const;
 
 public: // called by the generated adaptor
     QDBusObjectPath CreateExport(const QString &source, ushort shelf, uchar slot,
@@ -155,6 +158,16 @@ struct ServiceOptions
     // how long a lost target's object stays (unless attached).
     std::size_t maxTargets = 4096;
     int targetForgetMs = 10 * 60 * 1000;
+    // Exit this long after the helper became idle (nothing exported, no
+    // hold(), no call in progress); 0 = never. The bus starts it again.
+    int idleTimeoutS = 30;
+    // Start at boot while exports.conf lists exports. Empty (the default):
+    // ask systemd (EnableUnitFiles/DisableUnitFiles over D-Bus) when it is
+    // PID 1, else nothing. A directory: manage the symbolic link
+    // DIR/etherdisk-helper.service -> unitPath there instead, as
+    // `systemctl enable` does offline (images, containers, tests).
+    QString wantsDir;
+    QString unitPath; // empty: where CMake installs the unit
 };
 
 class Service : public QObject
@@ -189,6 +202,37 @@ public:
 
 Q_SIGNALS:
     void discoveryActiveChanged();
+
+public:
+    // Lifetime. The helper runs while it serves an export, while a call is
+    // being handled (polkit asked) and while anything holds it; otherwise it
+    // exits idleTimeoutS after it became idle (idleExpired()), and the bus
+    // activates it again at the next call. Parts that need the process to
+    // stay (attached disks being watched, a discovery client tracked by its
+    // bus name) call hold(reason) when that starts and release(reason) with
+    // the same reason when it ends. Holds are counted per reason: two
+    // hold("discovery :1.42") need two release("discovery :1.42"). Releasing
+    // a reason that is not held is logged and ignored. Both are cheap and
+    // may be called any number of times from the service's thread.
+    void hold(const QString &reason);
+    void release(const QString &reason);
+    bool isHeld(const QString &reason) const { return m_holds.value(reason) > 0; }
+    QStringList holds() const { return m_holds.keys(); }
+    // Nothing keeps the process: no export, no hold, no call in progress.
+    bool isIdle() const;
+    // A client called: the grace period (if running) starts over.
+    void noteActivity();
+
+    // Re-reads exports.conf (SIGHUP, or the file or its directory changed):
+    // valid changes are applied; a file with an error is reported in
+    // ConfigError (and logged as file:line) and changes nothing.
+    void reloadConfig();
+    QString configError() const { return m_configError; }
+
+Q_SIGNALS:
+    // Idle for the whole grace period: the bus name has been released;
+    // the owner quits the event loop.
+    void idleExpired();
 
 private:
     friend class Manager;
@@ -238,6 +282,19 @@ private:
     std::vector<ExportConfig> persistentWith(const ExportConfig &config) const;
     std::vector<ExportConfig> persistentWithout(std::uint16_t shelf, std::uint8_t slot) const;
     void restore();
+    // Lifecycle (servicelifecycle.cpp).
+    void updateIdle();
+    void idleTimeout();
+    void callStarted() { ++m_inFlight; }
+    void callFinished();
+    void watchConfig();
+    // Brings what is served as persistent in line with `entries` (the file's
+    // new content); returns a sentence per entry that could not be applied.
+    QStringList applyConfig(const std::vector<ExportConfig> &entries);
+    void removeObject(ExportObject *object);
+    void setConfigError(const QString &error);
+    // Start at boot iff exports.conf lists exports (see ServiceOptions::wantsDir).
+    void syncBoot();
 
     void engineEvents();
     // State and LastError from the engine's view: the loop, the backing
@@ -259,6 +316,17 @@ private:
     std::vector<ExportConfig> m_persistent; // what exports.conf holds
     QString m_loopError; // the engine's loop failed: nothing is served
     std::unique_ptr<Targets> m_targets; // discovery and the Target objects
+
+    // Lifecycle (servicelifecycle.cpp).
+    QMap<QString, int> m_holds;
+    int m_inFlight = 0; // calls waiting for polkit
+    bool m_leaving = false; // idle: the name is released, the loop quits
+    QTimer m_idleTimer;
+    QFileSystemWatcher m_configWatcher;
+    QTimer m_reloadTimer; // runs only after a change was seen
+    QString m_configError; // Manager.ConfigError
+    QString m_configParseError; // exports.conf cannot be parsed: not rewritten
+    int m_bootState = -1; // -1 unknown, 0 disabled, 1 enabled at boot
 };
 
 } // namespace Etherdisk::Helper

@@ -11,9 +11,14 @@ Three backing stores, because they show different things:
   ram      an image in /dev/shm: the network path is the limit
   latency  latencyfs: every read/write takes 0.5 ms, many in flight at once
   disk     a file on the machine's disk, write mode sync vs vblade -s
+and one comparison of who owns the engine:
+  helper   the same /dev/shm image served by etherdisk-target and by
+           etherdisk-helper (CreateExport over a private system bus with
+           polkitd, as tests/helper/start-test-bus.sh starts it, inside the
+           target namespace), workload by workload in the same run
 
-Usage (root):  tests/bench/run-bench.py [--build DIR] [--seconds S] [--quick]
-                                        [--only ram,latency,disk] [--markdown FILE]
+Usage (root):  tests/bench/run-bench.py [--build DIR] [--no-build] [--seconds S] [--quick]
+                                        [--only ram,latency,disk,helper] [--markdown FILE]
 Prints a table per scenario and, with --markdown, writes them to FILE.
 Run it on a quiet machine: the numbers are only comparable within one run.
 """
@@ -90,6 +95,73 @@ def bench(build, target_pid, mode, window, seconds, size=None, address="1.1"):
         return {"ok": False, "error": (out.stderr or out.stdout).strip()[:200]}
 
 
+class HelperBus:
+    """etherdisk-helper bus-activated on a private system bus inside NS_T."""
+
+    def __init__(self, build, root):
+        self.script = os.path.join(root, "tests/helper/start-test-bus.sh")
+        self.dir = tempfile.mkdtemp(prefix="etherdisk-bench-bus-", dir="/tmp")
+        os.chmod(self.dir, 0o755)
+        env = dict(os.environ, ETHERDISK_HELPER_ARGS="--idle-timeout 0")
+        out = subprocess.run([self.script, "start", self.dir + "/bus",
+                              os.path.join(build, "app/etherdisk-helper/etherdisk-helper"), NS_T],
+                             env=env, capture_output=True, text=True, check=True)
+        self.address = out.stdout.strip()
+
+    def busctl(self, *args):
+        return subprocess.run(["busctl", "--address=" + self.address] + list(args),
+                              capture_output=True, text=True, timeout=30)
+
+    def export(self, image, shelf, slot, ifname):
+        r = self.busctl("call", "org.etherdisk.Etherdisk1", "/org/etherdisk/Etherdisk1/Manager",
+                        "org.etherdisk.Etherdisk1.Manager", "CreateExport", "sqyasa{sv}",
+                        image, str(shelf), str(slot), "1", ifname, "0")
+        if r.returncode != 0:
+            raise RuntimeError("CreateExport failed: " + r.stderr.strip())
+        r = self.busctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                        "GetConnectionUnixProcessID", "s", "org.etherdisk.Etherdisk1")
+        return int(r.stdout.split()[-1])
+
+    def unexport(self, shelf, slot):
+        self.busctl("call", "org.etherdisk.Etherdisk1", f"/org/etherdisk/Etherdisk1/exports/{shelf}_{slot}",
+                    "org.etherdisk.Etherdisk1.Export", "Stop", "a{sv}", "0")
+
+    def stop(self):
+        subprocess.run([self.script, "stop", self.dir + "/bus"], stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_helper_matrix(build, root, img, target, workloads, seconds, mtu, rows):
+    """etherdisk-target and etherdisk-helper on the same image, alternating per workload."""
+    helper = HelperBus(build, root)
+    results = {}
+    try:
+        for label, mode, window, size in workloads:
+            for name in ("etherdisk", "helper"):
+                if name == "etherdisk":
+                    t = Target([target, "--state-dir=", "1", "1", IF_T, img])
+                    try:
+                        r = bench(build, t.proc.pid, mode, window, seconds, size)
+                    finally:
+                        t.stop()
+                else:
+                    pid = helper.export(img, 1, 1, IF_T)
+                    time.sleep(0.7)
+                    try:
+                        r = bench(build, pid, mode, window, seconds, size)
+                    finally:
+                        helper.unexport(1, 1)
+                results[(name, label)] = r
+                status = "ok" if r.get("ok") else "FAILED: " + r.get("error", "?")
+                print(f"  helper mtu {mtu} {name:10} {label:22} {fmt(r.get('mb_per_s'), 1):>9} MB/s "
+                      f"cpu {fmt(r.get('target_cpu_s_per_gb'), 2):>6} s/GB  {status}", flush=True)
+    finally:
+        helper.stop()
+    for label, mode, window, size in workloads:
+        rows.append(("helper vs target", mtu, label,
+                     {n: results.get((n, label), {}) for n in ("etherdisk", "helper")}))
+
+
 def fmt(v, digits=0):
     if v is None:
         return "-"
@@ -130,6 +202,8 @@ def table(rows, names):
         head += ["etherdisk/vblade MB/s", "etherdisk/vblade CPU/GB"]
     if "null" in names and "etherdisk" in names:
         head += ["etherdisk/null MB/s"]
+    if "helper" in names and "etherdisk" in names:
+        head += ["helper/etherdisk MB/s"]
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---|" * len(head))
     for title, mtu, label, res in rows:
@@ -150,6 +224,9 @@ def table(rows, names):
                       ratio(e.get("target_cpu_s_per_gb"), v.get("target_cpu_s_per_gb"))]
         if "null" in names and "etherdisk" in names:
             cells += [ratio(e.get("mb_per_s"), z.get("mb_per_s")) if z else "-"]
+        if "helper" in names and "etherdisk" in names:
+            h = res.get("helper", {})
+            cells += [ratio(h.get("mb_per_s"), e.get("mb_per_s"))]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -161,7 +238,9 @@ def main():
     ap.add_argument("--build", default=os.path.join(root, "build-bench"))
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer workloads, 2 s each")
-    ap.add_argument("--only", default="ram,latency,disk")
+    ap.add_argument("--only", default="ram,latency,disk,helper")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use the programs already built in --build as they are (no cmake)")
     ap.add_argument("--markdown")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -169,14 +248,18 @@ def main():
     vblade = shutil.which("vblade") or "/usr/sbin/vblade"
     if not os.path.exists(vblade):
         sys.exit("vblade is not installed (apt install vblade): it is the reference we compare with")
+    args.build = os.path.abspath(args.build)
     seconds = 2 if args.quick else args.seconds
     only = set(args.only.split(","))
 
-    print(f"== building (Release) in {args.build}", flush=True)
-    sh("cmake", "-S", root, "-B", args.build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
-       stdout=subprocess.DEVNULL)
-    sh("cmake", "--build", args.build, "--target", "etherdisk-target", "etherdiskctl", "null-responder",
-       "latencyfs", stdout=subprocess.DEVNULL)
+    if not args.no_build:
+        print(f"== building (Release) in {args.build}", flush=True)
+        sh("cmake", "-S", root, "-B", args.build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+           stdout=subprocess.DEVNULL)
+        targets = ["etherdisk-target", "etherdiskctl", "null-responder", "latencyfs"]
+        if "helper" in only:
+            targets.append("etherdisk-helper")
+        sh("cmake", "--build", args.build, "--target", *targets, stdout=subprocess.DEVNULL)
     target = os.path.join(args.build, "app/etherdisk-target/etherdisk-target")
     null = os.path.join(args.build, "tests/bench/null-responder")
     latencyfs = os.path.join(args.build, "tests/latencyfs")
@@ -186,7 +269,7 @@ def main():
     mnt = os.path.join(work, "latencyfs")
     os.makedirs(mnt)
     lfs = None
-    rows = {"ram": [], "latency": [], "disk": []}
+    rows = {"ram": [], "latency": [], "disk": [], "helper": []}
     try:
         if "ram" in only:
             img = os.path.join(shm, "ram.img")
@@ -226,6 +309,18 @@ def main():
             work_disk = [("seqwrite w64", "seqwrite", 64, None), ("randwrite 4K w64", "randwrite", 64, 4096)]
             netns_up(9000)
             run_matrix("disk, sync", args.build, targets, work_disk, seconds, 9000, rows["disk"])
+        if "helper" in only:
+            img = os.path.join(shm, "helper.img")
+            with open(img, "wb") as f:
+                f.truncate(1 << 29)
+            sh("dd", "if=/dev/zero", "of=" + img, "bs=1M", "count=512", "conv=notrunc", "status=none")
+            work_helper = [("seqread w64", "seqread", 64, None), ("seqwrite w64", "seqwrite", 64, None),
+                           ("randread 4K w64", "randread", 64, 4096)]
+            if args.quick:
+                work_helper = work_helper[:1]
+            for mtu in (1500, 9000):
+                netns_up(mtu)
+                run_helper_matrix(args.build, root, img, target, work_helper, seconds, mtu, rows["helper"])
     finally:
         netns_down()
         if lfs:
@@ -243,6 +338,9 @@ def main():
     if rows["disk"]:
         md.append("### File on the machine's disk, durable writes (`-s` for both)\n\n"
                   + table(rows["disk"], ["vblade", "etherdisk"]))
+    if rows["helper"]:
+        md.append("### The engine inside etherdisk-helper vs etherdisk-target (same RAM image, same run)\n\n"
+                  + table(rows["helper"], ["etherdisk", "helper"]))
     text = "\n\n".join(md) + "\n"
     print("\n" + text)
     if args.markdown:

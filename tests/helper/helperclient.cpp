@@ -19,6 +19,9 @@
 //   helperclient ADDRESS attach OBJECT     (Target.Attach)
 //   helperclient ADDRESS hold-discovery    (StartDiscovery, then "ok" and
 //                                           stays connected until killed)
+//
+// Mutating calls pass auth.no_user_interaction=true unless the environment
+// has ETHERDISK_CLIENT_INTERACTIVE=1.
 #include <QCoreApplication>
 #include <QDBusArgument>
 #include <QDBusConnection>
@@ -39,8 +42,12 @@ const QString ManagerIface = QStringLiteral("org.etherdisk.Etherdisk1.Manager");
 const QString ExportIface = QStringLiteral("org.etherdisk.Etherdisk1.Export");
 const QString TargetIface = QStringLiteral("org.etherdisk.Etherdisk1.Target");
 
+// With ETHERDISK_CLIENT_INTERACTIVE=1 polkit may ask an agent (the option
+// auth.no_user_interaction is left out); otherwise it is set.
 QVariantMap noPrompt()
 {
+    if (qEnvironmentVariableIntValue("ETHERDISK_CLIENT_INTERACTIVE") == 1)
+        return {};
     return { { QStringLiteral("auth.no_user_interaction"), true } };
 }
 

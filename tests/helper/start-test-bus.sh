@@ -12,7 +12,10 @@
 # includes the project's bus policy (helper/data/org.etherdisk.Etherdisk1.conf)
 # and polkit's, and services/, an activation directory whose
 # org.etherdisk.Etherdisk1.service runs HELPER --config DIR/exports.conf
-# --state-dir DIR/state. dbus-daemon listens on DIR/bus (a path, so clients
+# --state-dir DIR/state, followed by $ETHERDISK_HELPER_ARGS if set (e.g.
+# "--idle-timeout 0"; a test may rewrite that file and send the bus
+# ReloadConfig to change them); its stderr is appended to DIR/helper.log.
+# dbus-daemon listens on DIR/bus (a path, so clients
 # in any network namespace reach it) and runs inside network namespace
 # NETNS when given, so the helper it activates serves that namespace's
 # interfaces. polkitd (Debian's polkitd package) runs on the private bus;
@@ -57,7 +60,7 @@ case "${1:-}" in
 start)
     [ $# -ge 3 ] || die "usage: start DIR HELPER [NETNS]"
     [ "$(id -u)" -eq 0 ] || die "needs root"
-    dir=$2 helper=$3 netns=${4:-}
+    dir=$2 helper=$(realpath "$3") netns=${4:-}
     [ -x "$helper" ] || die "no helper program at $helper"
     [ -x "$polkitd" ] || die "no $polkitd (install Debian's polkitd)"
     command -v dbus-daemon >/dev/null || die "no dbus-daemon (install dbus-daemon)"
@@ -97,7 +100,7 @@ CONF
     cat >"$dir/services/org.etherdisk.Etherdisk1.service" <<SERVICE
 [D-BUS Service]
 Name=org.etherdisk.Etherdisk1
-Exec=$helper --config $dir/exports.conf --state-dir $dir/state
+Exec=/bin/sh -c "exec $helper --config $dir/exports.conf --state-dir $dir/state${ETHERDISK_HELPER_ARGS:+ $ETHERDISK_HELPER_ARGS} 2>>$dir/helper.log"
 User=root
 SERVICE
     if [ -f "$policy_dst" ]; then
