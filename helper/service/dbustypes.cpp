@@ -4,6 +4,8 @@
 
 #include <QDBusMetaType>
 
+#include <cstdio>
+
 namespace Etherdisk::Helper {
 
 void registerDBusTypes()
@@ -12,6 +14,11 @@ void registerDBusTypes()
     qDBusRegisterMetaType<VariantMapList>();
     qDBusRegisterMetaType<InterfaceProperties>();
     qDBusRegisterMetaType<ManagedObjects>();
+}
+
+void logLine(const QString &line)
+{
+    std::fprintf(stderr, "etherdisk-helper: %s\n", qPrintable(line));
 }
 
 } // namespace Etherdisk::Helper

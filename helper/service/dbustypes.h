@@ -24,6 +24,9 @@ inline constexpr char ExportInterface[] = "org.etherdisk.Etherdisk1.Export";
 
 void registerDBusTypes();
 
+// One line to the journal (stderr): "etherdisk-helper: LINE".
+void logLine(const QString &line);
+
 } // namespace Etherdisk::Helper
 
 using StringMap = QMap<QString, QString>; // a{ss}

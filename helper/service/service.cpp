@@ -69,10 +69,6 @@ namespace {
         return QStringLiteral("%1/%2_%3").arg(QLatin1String(ExportsPath)).arg(shelf).arg(slot);
     }
 
-    void log(const QString &line)
-    {
-        std::fprintf(stderr, "etherdisk-helper: %s\n", qPrintable(line));
-    }
 
     const QStringList &allActions()
     {
@@ -384,6 +380,7 @@ Service::Service(const QDBusConnection &bus, const ServiceOptions &options, QObj
     targets.forgetMs = options.targetForgetMs;
     m_targets = std::make_unique<Targets>(this, targets);
     connect(m_targets.get(), &Targets::activeChanged, this, &Service::discoveryActiveChanged);
+    setUpAttach();
     m_idleTimer.setSingleShot(true);
     m_idleTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early
     m_idleTimer.setInterval(std::max(0, options.idleTimeoutS) * 1000);
@@ -611,7 +608,7 @@ void Service::authorizeThen(const QDBusMessage &call, const QString &action, boo
             if (!m_bus.interface()->isServiceRegistered(call.service()).value()) {
                 // The caller left while polkit was asked:
                 // nothing is done for nobody.
-                log(QStringLiteral("%1 disconnected during authorization of %2: "
+                logLine(QStringLiteral("%1 disconnected during authorization of %2: "
                                    "nothing done")
                         .arg(call.service(), action));
                 return;
@@ -674,7 +671,7 @@ void Service::create(const QDBusMessage &call, CreateRequest request)
                     return;
                 }
                 if (!m_bus.interface()->isServiceRegistered(call.service()).value()) {
-                    log(QStringLiteral("%1 left while the LAN was asked about %2: nothing "
+                    logLine(QStringLiteral("%1 left while the LAN was asked about %2: nothing "
                                        "done")
                             .arg(call.service(), fromStd(request.config.name())));
                     return;
@@ -836,7 +833,7 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
     }
     m_exports.insert({ c.shelf, c.slot }, o);
     refreshState(o); // an interface may be down already
-    log(QStringLiteral("serving e%1.%2 from %3 on %4")
+    logLine(QStringLiteral("serving e%1.%2 from %3 on %4")
             .arg(c.shelf)
             .arg(c.slot)
             .arg(request.source.isEmpty() ? QStringLiteral("a descriptor") : request.source,
@@ -867,11 +864,11 @@ void Service::stop(ExportObject *object, const QDBusMessage &call, const CallOpt
             }
             Error e;
             if (!m_engine->removeExport(shelf, slot, &e))
-                log(QStringLiteral("e%1.%2: %3").arg(shelf).arg(slot).arg(fromStd(e.message)));
+                logLine(QStringLiteral("e%1.%2: %3").arg(shelf).arg(slot).arg(fromStd(e.message)));
             m_exports.remove({ shelf, slot });
             m_tree.remove(o->path());
             o->deleteLater();
-            log(QStringLiteral("stopped e%1.%2").arg(shelf).arg(slot));
+            logLine(QStringLiteral("stopped e%1.%2").arg(shelf).arg(slot));
             updateSampler();
             m_targets->update();
             m_bus.send(call.createReply());
@@ -1021,7 +1018,7 @@ void Service::engineEvents()
         ExportObject *o = find(ev.shelf, ev.slot);
         const QString message = fromStd(ev.message);
         if (ev.type != EngineEvent::Type::ClientAppeared)
-            log(message);
+            logLine(message);
         switch (ev.type) {
         case EngineEvent::Type::BackingFailed:
             if (o)

@@ -14,6 +14,7 @@
 // password prompt was open) -> done, and persisted when asked.
 #pragma once
 
+#include "attacher.h"
 #include "authorizer.h"
 #include "dbustypes.h"
 #include "objecttree.h"
@@ -27,6 +28,7 @@
 #include <QFileSystemWatcher>
 #include <QMap>
 #include <QObject>
+#include <QSet>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -168,6 +170,10 @@ struct ServiceOptions
     // `systemctl enable` does offline (images, containers, tests).
     QString wantsDir;
     QString unitPath; // empty: where CMake installs the unit
+    // The Linux aoe driver (Target.Attach/Detach): where its files are, and
+    // how long Attach waits for the device.
+    AoeDriver::Paths driverPaths;
+    int attachTimeoutMs = 20000;
 };
 
 class Service : public QObject
@@ -199,6 +205,8 @@ public:
                                              const CallOptions &options)>;
     TargetHandler attachHandler;
     TargetHandler detachHandler;
+    // The aoe driver's device node of shelf.slot, "" when it has none.
+    QString attachedDevice(std::uint16_t shelf, std::uint8_t slot) const;
 
 Q_SIGNALS:
     void discoveryActiveChanged();
@@ -316,6 +324,14 @@ private:
     std::vector<ExportConfig> m_persistent; // what exports.conf holds
     QString m_loopError; // the engine's loop failed: nothing is served
     std::unique_ptr<Targets> m_targets; // discovery and the Target objects
+
+    // Attach and detach (serviceattach.cpp).
+    void setUpAttach();
+    void attachedChanged(quint16 shelf, quint8 slot, const QString &device);
+    void discoveryHoldChanged();
+    std::unique_ptr<Attacher> m_attacher;
+    QSet<QString> m_attachedHolds; // "attached e1.2": discovery and the process held
+    bool m_discoveryHeld = false; // hold("discovery") while discovery runs
 
     // Lifecycle (servicelifecycle.cpp).
     QMap<QString, int> m_holds;

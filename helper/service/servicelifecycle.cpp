@@ -27,10 +27,6 @@ namespace {
 
     constexpr char UnitName[] = "etherdisk-helper.service";
 
-    void log(const QString &line)
-    {
-        std::fprintf(stderr, "etherdisk-helper: %s\n", qPrintable(line));
-    }
 
     QString fromStd(const std::string &s)
     {
@@ -61,7 +57,7 @@ void Service::release(const QString &reason)
 {
     auto it = m_holds.find(reason);
     if (it == m_holds.end()) {
-        log(QStringLiteral("release(\"%1\") without hold: ignored").arg(reason));
+        logLine(QStringLiteral("release(\"%1\") without hold: ignored").arg(reason));
         return;
     }
     if (--*it == 0)
@@ -102,7 +98,7 @@ void Service::idleTimeout()
     if (!isIdle() || m_leaving)
         return;
     m_leaving = true;
-    log(QStringLiteral("idle for %1 s: exiting (the bus starts etherdisk-helper again at the "
+    logLine(QStringLiteral("idle for %1 s: exiting (the bus starts etherdisk-helper again at the "
                        "next call)")
             .arg(m_options.idleTimeoutS));
     // From now on the bus activates a new instance for calls to the name.
@@ -120,7 +116,7 @@ void Service::watchConfig()
     // the file catches an edit in place. Both through inotify: no polling.
     const QString dir = QFileInfo(m_options.configPath).absolutePath();
     if (!QDir().mkpath(dir)) {
-        log(QStringLiteral("cannot create %1: edits of %2 are read only at SIGHUP")
+        logLine(QStringLiteral("cannot create %1: edits of %2 are read only at SIGHUP")
                 .arg(dir, m_options.configPath));
         return;
     }
@@ -137,7 +133,7 @@ void Service::setConfigError(const QString &error)
         return;
     m_configError = error;
     if (!error.isEmpty())
-        log(error);
+        logLine(error);
     if (m_manager)
         m_tree.changed(QLatin1String(ManagerPath), QLatin1String(ManagerInterface),
                        { QStringLiteral("ConfigError") });
@@ -185,7 +181,7 @@ void Service::removeObject(ExportObject *o)
 {
     Error e;
     if (!m_engine->removeExport(o->m_config.shelf, o->m_config.slot, &e))
-        log(QStringLiteral("%1: %2").arg(fromStd(o->m_config.name()), fromStd(e.message)));
+        logLine(QStringLiteral("%1: %2").arg(fromStd(o->m_config.name()), fromStd(e.message)));
     m_exports.remove({ o->m_config.shelf, o->m_config.slot });
     m_tree.remove(o->path());
     o->deleteLater();
@@ -210,7 +206,7 @@ QStringList Service::applyConfig(const std::vector<ExportConfig> &entries)
         ExportObject *o = find(it.key().first, it.key().second);
         if (after.contains(it.key()) || !o || !o->m_persistent)
             continue;
-        log(QStringLiteral("%1 is no longer in %2: stopped")
+        logLine(QStringLiteral("%1 is no longer in %2: stopped")
                 .arg(fromStd(it->name()), m_options.configPath));
         removeObject(o);
         ++removed;
@@ -248,12 +244,12 @@ QStringList Service::applyConfig(const std::vector<ExportConfig> &entries)
                     props << QStringLiteral("AllowedMacs");
                 o->m_config = next;
                 m_tree.changed(o->path(), QLatin1String(ExportInterface), props);
-                log(QStringLiteral("%1 changed in place as %2 says")
+                logLine(QStringLiteral("%1 changed in place as %2 says")
                         .arg(name, m_options.configPath));
                 ++changed;
                 continue;
             }
-            log(QStringLiteral("%1 restarted with its new settings from %2")
+            logLine(QStringLiteral("%1 restarted with its new settings from %2")
                     .arg(name, m_options.configPath));
             removeObject(o);
             ++changed;
@@ -280,7 +276,7 @@ QStringList Service::applyConfig(const std::vector<ExportConfig> &entries)
                        { QStringLiteral("Persistent") });
     }
     if (added || removed || changed)
-        log(QStringLiteral("%1: %2 export(s) started, %3 stopped, %4 changed")
+        logLine(QStringLiteral("%1: %2 export(s) started, %3 stopped, %4 changed")
                 .arg(m_options.configPath)
                 .arg(added)
                 .arg(removed)
@@ -314,19 +310,19 @@ void Service::syncBoot()
             if (!QDir().mkpath(m_options.wantsDir)
                 || ((info.exists() || info.isSymLink()) && !QFile::remove(link))
                 || !QFile::link(unit, link)) {
-                log(QStringLiteral("cannot link %1 -> %2: the exports will not start at boot")
+                logLine(QStringLiteral("cannot link %1 -> %2: the exports will not start at boot")
                         .arg(link, unit));
                 m_bootState = -1;
                 return;
             }
-            log(QStringLiteral("enabled at boot: %1 -> %2").arg(link, unit));
+            logLine(QStringLiteral("enabled at boot: %1 -> %2").arg(link, unit));
         } else if (info.isSymLink()) {
             if (!QFile::remove(link)) {
-                log(QStringLiteral("cannot remove %1").arg(link));
+                logLine(QStringLiteral("cannot remove %1").arg(link));
                 m_bootState = -1;
                 return;
             }
-            log(QStringLiteral("no export starts at boot: removed %1").arg(link));
+            logLine(QStringLiteral("no export starts at boot: removed %1").arg(link));
         }
         return;
     }
@@ -343,13 +339,13 @@ void Service::syncBoot()
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, want, watcher] {
         watcher->deleteLater();
         if (watcher->isError()) {
-            log(QStringLiteral("systemd could not %1 %2: %3")
+            logLine(QStringLiteral("systemd could not %1 %2: %3")
                     .arg(want ? QStringLiteral("enable") : QStringLiteral("disable"),
                          QLatin1String(UnitName), watcher->error().message()));
             m_bootState = -1;
             return;
         }
-        log(QStringLiteral("%1 %2 at boot")
+        logLine(QStringLiteral("%1 %2 at boot")
                 .arg(want ? QStringLiteral("enabled") : QStringLiteral("disabled"),
                      QLatin1String(UnitName)));
     });

@@ -32,10 +32,6 @@ namespace {
         return QString::fromStdString(s);
     }
 
-    void log(const QString &line)
-    {
-        std::fprintf(stderr, "etherdisk-helper: %s\n", qPrintable(line));
-    }
 
     QString targetPath(std::uint16_t shelf, std::uint8_t slot)
     {
@@ -207,7 +203,7 @@ void Targets::load()
         return;
     std::string text, e;
     if (!readTextFile(m_settings.stateFile.toStdString(), &text, &e)) {
-        log(QStringLiteral("cannot read %1: %2").arg(m_settings.stateFile, fromStd(e)));
+        logLine(QStringLiteral("cannot read %1: %2").arg(m_settings.stateFile, fromStd(e)));
         return;
     }
     QStringList names;
@@ -217,7 +213,7 @@ void Targets::load()
             continue;
         if (name.toLocal8Bit().size() >= IFNAMSIZ || name.contains(QLatin1Char('/'))
             || names.contains(name) || names.size() >= MaxInterfaces) {
-            log(QStringLiteral("%1: ignoring \"%2\" (not an interface name, listed twice, or "
+            logLine(QStringLiteral("%1: ignoring \"%2\" (not an interface name, listed twice, or "
                                "more than %3 names)")
                     .arg(m_settings.stateFile, name.left(32))
                     .arg(MaxInterfaces));
@@ -320,7 +316,7 @@ void Targets::start(const std::vector<std::string> &interfaces)
         m_lastError = interfaces.empty()
             ? QStringLiteral("no Ethernet interface is up to discover on")
             : QStringLiteral("cannot discover: %1").arg(fromStd(e));
-        log(m_lastError);
+        logLine(m_lastError);
         if (wasActive)
             stop();
         return;
@@ -342,7 +338,7 @@ void Targets::start(const std::vector<std::string> &interfaces)
     QStringList names;
     for (const std::string &i : interfaces)
         names << fromStd(i);
-    log(QStringLiteral("discovery on %1").arg(names.join(QLatin1Char(','))));
+    logLine(QStringLiteral("discovery on %1").arg(names.join(QLatin1Char(','))));
     discoveryReady(); // the first poll goes out now
     if (!wasActive) {
         m_service->tree()->changed(QLatin1String(ManagerPath), QLatin1String(ManagerInterface),
@@ -357,7 +353,7 @@ void Targets::stop()
     m_notifier.reset();
     m_discovery.reset();
     m_running.clear();
-    log(QStringLiteral("discovery stopped"));
+    logLine(QStringLiteral("discovery stopped"));
     // Without discovery nothing is known about the targets: their objects
     // go, except attached ones (lost: nobody watches them any more).
     for (TargetObject *o : m_objects.values()) {
@@ -401,7 +397,7 @@ void Targets::handle(const DiscoveryEvent &ev)
     case DiscoveryEvent::Type::Lost:
     case DiscoveryEvent::Type::Recovered:
     case DiscoveryEvent::Type::Conflict:
-        log(fromStd(ev.message));
+        logLine(fromStd(ev.message));
         applyNow();
         break;
     case DiscoveryEvent::Type::Removed: {
@@ -418,12 +414,12 @@ void Targets::handle(const DiscoveryEvent &ev)
         break;
     }
     case DiscoveryEvent::Type::Overflow:
-        log(fromStd(ev.message));
+        logLine(fromStd(ev.message));
         resync();
         break;
     case DiscoveryEvent::Type::Malformed:
     case DiscoveryEvent::Type::Suppressed:
-        log(fromStd(ev.message)); // rate-limited by discovery
+        logLine(fromStd(ev.message)); // rate-limited by discovery
         break;
     }
 }
@@ -467,11 +463,12 @@ void Targets::apply(DiscoveredTarget t)
             return; // as many as discovery may list: attached ones it forgot hold places
         o = new TargetObject(this, t);
         o->m_state = state;
+        o->m_attachedDevice = m_service->attachedDevice(t.shelf, t.slot);
         o->m_generation = m_generation;
         QString error;
         m_objects.insert({ t.shelf, t.slot }, o);
         if (!m_service->tree()->add(o->path(), o, &error)) {
-            log(QStringLiteral("cannot publish %1: %2").arg(fromStd(t.name()), error));
+            logLine(QStringLiteral("cannot publish %1: %2").arg(fromStd(t.name()), error));
             m_objects.remove({ t.shelf, t.slot });
             delete o;
         }
@@ -741,7 +738,7 @@ void Targets::checkAddress(std::uint16_t shelf, std::uint8_t slot, const QString
         std::unique_ptr<Discovery> d = Discovery::open(o, &e);
         if (!d) {
             // The engine will say what is wrong with the interfaces.
-            log(QStringLiteral("e%1.%2: the LAN could not be asked whether the address is in use "
+            logLine(QStringLiteral("e%1.%2: the LAN could not be asked whether the address is in use "
                                "(%3)")
                     .arg(shelf)
                     .arg(slot)
