@@ -42,7 +42,7 @@ if address=$("$here/guest-helper-bus.sh" start "${ATTACH_HELPER:?}" 2>"$TMPDIR/b
         if pgrep -f "(^|/)$p( |\$)" >/dev/null; then
             edk_pass "$p runs in the guest before stop"
         else
-            edk_fail "$p does not run in the guest before stop: $(ps -eo pid,args | grep -v ' \[')"
+            edk_fail "$p does not run in the guest before stop: $(ps -eo pid,args)"
         fi
     done
     "$here/guest-helper-bus.sh" stop || edk_fail "guest-helper-bus.sh stop failed"
