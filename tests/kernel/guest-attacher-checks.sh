@@ -37,10 +37,18 @@ if address=$("$here/guest-helper-bus.sh" start "${ATTACH_HELPER:?}" 2>"$TMPDIR/b
     else
         edk_fail "busctl introspect of the Manager in the guest: $intro"
     fi
+    # what stop must end is running now (else the check after it proves nothing)
+    for p in dbus-daemon polkitd etherdisk-helper; do
+        if pgrep -f "(^|/)$p( |\$)" >/dev/null; then
+            edk_pass "$p runs in the guest before stop"
+        else
+            edk_fail "$p does not run in the guest before stop: $(ps -eo pid,args)"
+        fi
+    done
     "$here/guest-helper-bus.sh" stop || edk_fail "guest-helper-bus.sh stop failed"
     # everything in this guest is ours: no dbus-daemon, polkitd or helper may be left
-    # (pgrep matches at most 15 characters of a process name: the helper by its command line)
-    left=$(pgrep -a -x dbus-daemon; pgrep -a -x polkitd; pgrep -a -f '/etherdisk-helper( |$)')
+    # (by command line: pgrep matches at most 15 characters of a process name)
+    left=$(pgrep -a -f '(^|/)(dbus-daemon|polkitd|etherdisk-helper)( |$)')
     if [ -S /dev/shm/etherdisk-helper-bus/bus ] || [ -n "$left" ]; then
         edk_fail "after guest-helper-bus.sh stop: socket $(ls /dev/shm/etherdisk-helper-bus/bus 2>&1), processes: ${left:-none}"
     else

@@ -41,8 +41,10 @@ cleanup() { if [ "${KEEP_WORKDIR:-0}" = 1 ]; then echo "work directory kept: $WO
 trap cleanup EXIT
 
 mkdir -p "$WORK/guest/mnt" "$WORK/state1" "$WORK/state2"
-truncate -s 4M "$WORK/e1.2.img" && mkfs.ext4 -q -F "$WORK/e1.2.img" ||
-    { echo "FAIL: cannot create the ext4 image"; exit 1; }
+if ! truncate -s 4M "$WORK/e1.2.img" || ! mkfs.ext4 -q -F "$WORK/e1.2.img"; then
+    echo "FAIL: cannot create the ext4 image"
+    exit 1
+fi
 head -c 4M /dev/urandom >"$WORK/e1.20.img"
 TCMD="sh -c '$TARGET_BIN --state-dir $WORK/state1 1 2 @IF@ $WORK/e1.2.img & exec $TARGET_BIN --state-dir $WORK/state2 1 20 @IF@ $WORK/e1.20.img'"
 
