@@ -69,7 +69,6 @@ namespace {
         return QStringLiteral("%1/%2_%3").arg(QLatin1String(ExportsPath)).arg(shelf).arg(slot);
     }
 
-
     const QStringList &allActions()
     {
         static const QStringList actions = {
@@ -609,8 +608,8 @@ void Service::authorizeThen(const QDBusMessage &call, const QString &action, boo
                 // The caller left while polkit was asked:
                 // nothing is done for nobody.
                 logLine(QStringLiteral("%1 disconnected during authorization of %2: "
-                                   "nothing done")
-                        .arg(call.service(), action));
+                                       "nothing done")
+                            .arg(call.service(), action));
                 return;
             }
             if (r != Authorizer::Result::Yes) {
@@ -672,8 +671,8 @@ void Service::create(const QDBusMessage &call, CreateRequest request)
                 }
                 if (!m_bus.interface()->isServiceRegistered(call.service()).value()) {
                     logLine(QStringLiteral("%1 left while the LAN was asked about %2: nothing "
-                                       "done")
-                            .arg(call.service(), fromStd(request.config.name())));
+                                           "done")
+                                .arg(call.service(), fromStd(request.config.name())));
                     return;
                 }
                 serveNow(request);
@@ -834,10 +833,10 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
     m_exports.insert({ c.shelf, c.slot }, o);
     refreshState(o); // an interface may be down already
     logLine(QStringLiteral("serving e%1.%2 from %3 on %4")
-            .arg(c.shelf)
-            .arg(c.slot)
-            .arg(request.source.isEmpty() ? QStringLiteral("a descriptor") : request.source,
-                 o->interfaces().join(QStringLiteral(","))));
+                .arg(c.shelf)
+                .arg(c.slot)
+                .arg(request.source.isEmpty() ? QStringLiteral("a descriptor") : request.source,
+                     o->interfaces().join(QStringLiteral(","))));
     updateSampler();
     m_targets->update(); // discovery runs while anything is exported
     return o;

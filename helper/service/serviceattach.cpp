@@ -14,22 +14,22 @@ namespace Etherdisk::Helper {
 
 namespace {
 
-QString holdReason(quint16 shelf, quint8 slot)
-{
-    return QStringLiteral("attached e%1.%2").arg(shelf).arg(slot);
-}
+    QString holdReason(quint16 shelf, quint8 slot)
+    {
+        return QStringLiteral("attached e%1.%2").arg(shelf).arg(slot);
+    }
 
-// The interface the target answered on most recently: where the driver is
-// allowed to look for it.
-QString interfaceOf(const TargetObject *target)
-{
-    const DiscoveredTarget &t = target->target();
-    const TargetPath *best = nullptr;
-    for (const TargetPath &p : t.paths)
-        if (!best || p.lastSeenMs > best->lastSeenMs)
-            best = &p;
-    return best ? QString::fromStdString(best->interface) : QString();
-}
+    // The interface the target answered on most recently: where the driver is
+    // allowed to look for it.
+    QString interfaceOf(const TargetObject *target)
+    {
+        const DiscoveredTarget &t = target->target();
+        const TargetPath *best = nullptr;
+        for (const TargetPath &p : t.paths)
+            if (!best || p.lastSeenMs > best->lastSeenMs)
+                best = &p;
+        return best ? QString::fromStdString(best->interface) : QString();
+    }
 
 } // namespace
 
@@ -60,10 +60,8 @@ void Service::setUpAttach()
             return;
         }
         // Attaching takes up to attachTimeoutMs: the process stays meanwhile.
-        const QString busy = QStringLiteral("attaching e%1.%2 for %3")
-                                 .arg(shelf)
-                                 .arg(slot)
-                                 .arg(call.service());
+        const QString busy =
+            QStringLiteral("attaching e%1.%2 for %3").arg(shelf).arg(slot).arg(call.service());
         hold(busy);
         m_attacher->attach(shelf, slot, iface,
                            [this, call, busy](const QString &error, const QString &message,
@@ -79,22 +77,20 @@ void Service::setUpAttach()
                            const CallOptions &options) {
         const quint16 shelf = target->shelf();
         const quint8 slot = target->slot();
-        const QString busy = QStringLiteral("detaching e%1.%2 for %3")
-                                 .arg(shelf)
-                                 .arg(slot)
-                                 .arg(call.service());
+        const QString busy =
+            QStringLiteral("detaching e%1.%2 for %3").arg(shelf).arg(slot).arg(call.service());
         hold(busy);
-        m_attacher->detach(shelf, slot, options.force,
-                           [this, call, busy](const QString &error, const QString &message,
-                                              const QString &) {
-                               if (error.isEmpty())
-                                   m_bus.send(call.createReply());
-                               else
-                                   refuse(call, error, message);
-                               if (error.isEmpty())
-                                   logLine(message); // what the driver will do next
-                               release(busy);
-                           });
+        m_attacher->detach(
+            shelf, slot, options.force,
+            [this, call, busy](const QString &error, const QString &message, const QString &) {
+                if (error.isEmpty())
+                    m_bus.send(call.createReply());
+                else
+                    refuse(call, error, message);
+                if (error.isEmpty())
+                    logLine(message); // what the driver will do next
+                release(busy);
+            });
     };
 }
 

@@ -27,7 +27,6 @@ namespace {
 
     constexpr char UnitName[] = "etherdisk-helper.service";
 
-
     QString fromStd(const std::string &s)
     {
         return QString::fromStdString(s);
@@ -99,8 +98,8 @@ void Service::idleTimeout()
         return;
     m_leaving = true;
     logLine(QStringLiteral("idle for %1 s: exiting (the bus starts etherdisk-helper again at the "
-                       "next call)")
-            .arg(m_options.idleTimeoutS));
+                           "next call)")
+                .arg(m_options.idleTimeoutS));
     // From now on the bus activates a new instance for calls to the name.
     // Calls that reached this one before are still queued: the event loop
     // answers them (mutating ones with Failed, "call again") before it quits.
@@ -117,7 +116,7 @@ void Service::watchConfig()
     const QString dir = QFileInfo(m_options.configPath).absolutePath();
     if (!QDir().mkpath(dir)) {
         logLine(QStringLiteral("cannot create %1: edits of %2 are read only at SIGHUP")
-                .arg(dir, m_options.configPath));
+                    .arg(dir, m_options.configPath));
         return;
     }
     if (!m_configWatcher.directories().contains(dir))
@@ -207,7 +206,7 @@ QStringList Service::applyConfig(const std::vector<ExportConfig> &entries)
         if (after.contains(it.key()) || !o || !o->m_persistent)
             continue;
         logLine(QStringLiteral("%1 is no longer in %2: stopped")
-                .arg(fromStd(it->name()), m_options.configPath));
+                    .arg(fromStd(it->name()), m_options.configPath));
         removeObject(o);
         ++removed;
     }
@@ -245,12 +244,12 @@ QStringList Service::applyConfig(const std::vector<ExportConfig> &entries)
                 o->m_config = next;
                 m_tree.changed(o->path(), QLatin1String(ExportInterface), props);
                 logLine(QStringLiteral("%1 changed in place as %2 says")
-                        .arg(name, m_options.configPath));
+                            .arg(name, m_options.configPath));
                 ++changed;
                 continue;
             }
             logLine(QStringLiteral("%1 restarted with its new settings from %2")
-                    .arg(name, m_options.configPath));
+                        .arg(name, m_options.configPath));
             removeObject(o);
             ++changed;
         } else {
@@ -277,10 +276,10 @@ QStringList Service::applyConfig(const std::vector<ExportConfig> &entries)
     }
     if (added || removed || changed)
         logLine(QStringLiteral("%1: %2 export(s) started, %3 stopped, %4 changed")
-                .arg(m_options.configPath)
-                .arg(added)
-                .arg(removed)
-                .arg(changed));
+                    .arg(m_options.configPath)
+                    .arg(added)
+                    .arg(removed)
+                    .arg(changed));
     return problems;
 }
 
@@ -311,7 +310,7 @@ void Service::syncBoot()
                 || ((info.exists() || info.isSymLink()) && !QFile::remove(link))
                 || !QFile::link(unit, link)) {
                 logLine(QStringLiteral("cannot link %1 -> %2: the exports will not start at boot")
-                        .arg(link, unit));
+                            .arg(link, unit));
                 m_bootState = -1;
                 return;
             }
@@ -340,14 +339,14 @@ void Service::syncBoot()
         watcher->deleteLater();
         if (watcher->isError()) {
             logLine(QStringLiteral("systemd could not %1 %2: %3")
-                    .arg(want ? QStringLiteral("enable") : QStringLiteral("disable"),
-                         QLatin1String(UnitName), watcher->error().message()));
+                        .arg(want ? QStringLiteral("enable") : QStringLiteral("disable"),
+                             QLatin1String(UnitName), watcher->error().message()));
             m_bootState = -1;
             return;
         }
         logLine(QStringLiteral("%1 %2 at boot")
-                .arg(want ? QStringLiteral("enabled") : QStringLiteral("disabled"),
-                     QLatin1String(UnitName)));
+                    .arg(want ? QStringLiteral("enabled") : QStringLiteral("disabled"),
+                         QLatin1String(UnitName)));
     });
 }
 

@@ -32,7 +32,6 @@ namespace {
         return QString::fromStdString(s);
     }
 
-
     QString targetPath(std::uint16_t shelf, std::uint8_t slot)
     {
         return QStringLiteral("%1/%2_%3").arg(QLatin1String(TargetsPath)).arg(shelf).arg(slot);
@@ -214,9 +213,9 @@ void Targets::load()
         if (name.toLocal8Bit().size() >= IFNAMSIZ || name.contains(QLatin1Char('/'))
             || names.contains(name) || names.size() >= MaxInterfaces) {
             logLine(QStringLiteral("%1: ignoring \"%2\" (not an interface name, listed twice, or "
-                               "more than %3 names)")
-                    .arg(m_settings.stateFile, name.left(32))
-                    .arg(MaxInterfaces));
+                                   "more than %3 names)")
+                        .arg(m_settings.stateFile, name.left(32))
+                        .arg(MaxInterfaces));
             continue;
         }
         names << name;
@@ -738,7 +737,8 @@ void Targets::checkAddress(std::uint16_t shelf, std::uint8_t slot, const QString
         std::unique_ptr<Discovery> d = Discovery::open(o, &e);
         if (!d) {
             // The engine will say what is wrong with the interfaces.
-            logLine(QStringLiteral("e%1.%2: the LAN could not be asked whether the address is in use "
+            logLine(
+                QStringLiteral("e%1.%2: the LAN could not be asked whether the address is in use "
                                "(%3)")
                     .arg(shelf)
                     .arg(slot)

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-FileCopyrightText: 2026 The Etherdisk developers
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test-kernel-helper.sh — etherdisk-helper end to end against the Linux
+# kernel's aoe driver: ONE qemu guest booted without aoe (aoe-guest.sh
+# --no-aoe) runs a private system bus, polkitd and the bus-activated helper,
+# and guest-helper-checks.sh drives Target.Attach/Detach over D-Bus while
+# etherdisk-target serves e1.2 on the host side of the tap and is killed and
+# restarted (loss within 6 s and recovery). See guest-helper-checks.sh for
+# every check. Exit 0 pass, 1 fail, 77 skip (reason printed; a failure with
+# ETHERDISK_NO_SKIP=1).
+#
+# Parameters (environment; CMake passes the first three):
+#   TARGET_BIN     the etherdisk-target binary
+#   HELPER_BIN     the etherdisk-helper binary
+#   CLIENT_BIN     the tests' helperclient binary
+#   TIMEOUT        guest run timeout in seconds (default 300)
+#   KEEP_WORKDIR=1 keep the work directory (printed)
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=guest-lib.sh
+. "$HERE/guest-lib.sh"
+TIMEOUT=${TIMEOUT:-300}
+
+[ "$(id -u)" = 0 ] || edk_skip "needs root (network namespace, tap device)"
+command -v qemu-system-x86_64 >/dev/null || edk_skip "qemu-system-x86_64 not installed (qemu-system-x86)"
+ls /boot/vmlinuz-* >/dev/null 2>&1 || edk_skip "no kernel in /boot (linux-image-amd64)"
+find /lib/modules/ -name 'aoe.ko*' 2>/dev/null | grep -q . || edk_skip "no aoe.ko under /lib/modules (linux-image-amd64)"
+command -v busctl >/dev/null || edk_skip "busctl not found (systemd)"
+command -v setpriv >/dev/null || edk_skip "setpriv not found (util-linux)"
+for v in TARGET_BIN HELPER_BIN CLIENT_BIN; do
+    [ -x "${!v:-}" ] || { echo "FAIL: $v is not an executable: '${!v:-}'"; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/edk-khelper.XXXXXX)
+# shellcheck disable=SC2317  # invoked by trap
+cleanup() { if [ "${KEEP_WORKDIR:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi; }
+trap cleanup EXIT
+
+mkdir -p "$WORK/guest" "$WORK/state"
+head -c 4M /dev/urandom >"$WORK/e1.2.img"
+TCMD="$TARGET_BIN --state-dir $WORK/state 1 2 @IF@ $WORK/e1.2.img"
+
+echo "=== etherdisk-helper attach, loss, recovery, detach over D-Bus (one guest boot)"
+t0=$(date +%s.%N)
+out=$("$HERE/aoe-guest.sh" --no-aoe --mtu 1500 --timeout "$TIMEOUT" --workdir "$WORK/guest" \
+    --target "$TCMD" --guest "$HERE/guest-helper-checks.sh" \
+    --env "EDK_HELPER=$HELPER_BIN" --env "EDK_CLIENT=$CLIENT_BIN" \
+    --env "EDK_IMG=$WORK/e1.2.img" 2>"$WORK/harness.err")
+rc=$?
+t1=$(date +%s.%N)
+printf '%s\n' "$out" | sed 's/^/  /'
+sed 's/^/  /' "$WORK/harness.err"
+if [ "$rc" = 77 ]; then edk_skip "$(sed -n 's/^aoe-guest: SKIP: //p' "$WORK/harness.err" | head -n 1)"; fi
+EDK_PASSED=$(grep -c '^PASS:' <<<"$out")
+EDK_FAILED=$(grep -c '^FAIL:' <<<"$out")
+[ "$rc" = 0 ] || edk_fail "guest run exited with status $rc"
+echo "  $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s total ($(cat "$WORK/guest/timing" 2>/dev/null))"
+[ "$EDK_FAILED" = 0 ] || KEEP_WORKDIR=1
+if edk_summary "=== helper"; then echo "RESULT: PASS"; exit 0; fi
+echo "RESULT: FAIL"
+exit 1
