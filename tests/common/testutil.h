@@ -37,6 +37,16 @@ inline bool noSkip()
         } \
     } while (false)
 
+// A feature of the running kernel that no package installs (device mapper,
+// md): skipped with the reason even under ETHERDISK_NO_SKIP=1, because no
+// setup can provide it; the reason says "kernel" so the summary shows why.
+// Use only for kernel features; programs and packages use ETHERDISK_REQUIRE.
+#define ETHERDISK_REQUIRE_KERNEL(condition, reason) \
+    do { \
+        if (!(condition)) \
+            QSKIP(qPrintable(QStringLiteral("this kernel lacks it: ") + QString(reason))); \
+    } while (false)
+
 inline bool haveProgram(const QString &name)
 {
     const QStringList extra = { QStringLiteral("/usr/sbin"), QStringLiteral("/sbin") };

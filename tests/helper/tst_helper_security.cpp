@@ -204,6 +204,9 @@ void tst_HelperSecurity::deviceMapperMemberRefused()
 {
     ETHERDISK_REQUIRE(haveProgram(QStringLiteral("dmsetup")),
                       QStringLiteral("dmsetup is not installed"));
+    ETHERDISK_REQUIRE_KERNEL(
+        runProgram(QStringLiteral("dmsetup"), { QStringLiteral("version") }).ok(),
+        QStringLiteral("device mapper (dmsetup version fails)"));
     const QString image = m_f.tmpPath(QStringLiteral("dm.img"));
     QVERIFY(makeSparseImage(image, 32768));
     QString error;
@@ -222,6 +225,8 @@ void tst_HelperSecurity::deviceMapperMemberRefused()
 // An md RAID member: needs mdadm.
 void tst_HelperSecurity::mdMemberRefused()
 {
+    ETHERDISK_REQUIRE_KERNEL(QFile::exists(QStringLiteral("/proc/mdstat")),
+                             QStringLiteral("md RAID (no /proc/mdstat)"));
     ETHERDISK_REQUIRE(haveProgram(QStringLiteral("mdadm")),
                       QStringLiteral("mdadm is not installed (apt install mdadm): the md member "
                                      "check is not exercised"));
