@@ -165,6 +165,8 @@ void TargetObject::setAttachedDevice(const QString &device)
     m_attachedDevice = device;
     m_owner->service()->tree()->changed(path(), QLatin1String(TargetInterface),
                                         { QStringLiteral("AttachedDevice") });
+    if (device.isEmpty())
+        m_owner->detached(this);
 }
 
 QString TargetObject::Attach(const QVariantMap &options)
@@ -507,6 +509,14 @@ void Targets::removeObject(std::uint16_t shelf, std::uint8_t slot)
         return;
     m_service->tree()->remove(o->path());
     o->deleteLater();
+}
+
+void Targets::detached(TargetObject *target)
+{
+    // Kept only because it was attached: discovery no longer lists it.
+    DiscoveredTarget t;
+    if (!m_discovery || !m_discovery->target(target->shelf(), target->slot(), &t))
+        removeObject(target->shelf(), target->slot());
 }
 
 void Targets::removeStale()
