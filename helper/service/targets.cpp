@@ -319,9 +319,14 @@ void Targets::start(const std::vector<std::string> &interfaces)
     std::string e;
     std::unique_ptr<Discovery> d = interfaces.empty() ? nullptr : Discovery::open(o, &e);
     if (!d) {
-        m_lastError = interfaces.empty()
-            ? QStringLiteral("no Ethernet interface is up to discover on")
-            : QStringLiteral("cannot discover: %1").arg(fromStd(e));
+        if (!interfaces.empty())
+            m_lastError = QStringLiteral("cannot discover: %1").arg(fromStd(e));
+        else if (m_configured.isEmpty())
+            m_lastError = QStringLiteral("no Ethernet interface is up to discover on");
+        else
+            m_lastError = QStringLiteral("none of the discovery interfaces (%1) exists: set "
+                                         "others with SetDiscoveryInterfaces")
+                              .arg(m_configured.join(QStringLiteral(", ")));
         log(m_lastError);
         if (wasActive)
             stop();
