@@ -160,6 +160,8 @@ void TargetObject::setAttachedDevice(const QString &device)
     m_attachedDevice = device;
     m_owner->service()->tree()->changed(path(), QLatin1String(TargetInterface),
                                         { QStringLiteral("AttachedDevice") });
+    if (device.isEmpty())
+        m_owner->detached(this);
 }
 
 QString TargetObject::Attach(const QVariantMap &options)
@@ -312,9 +314,14 @@ void Targets::start(const std::vector<std::string> &interfaces)
     std::string e;
     std::unique_ptr<Discovery> d = interfaces.empty() ? nullptr : Discovery::open(o, &e);
     if (!d) {
-        m_lastError = interfaces.empty()
-            ? QStringLiteral("no Ethernet interface is up to discover on")
-            : QStringLiteral("cannot discover: %1").arg(fromStd(e));
+        if (!interfaces.empty())
+            m_lastError = QStringLiteral("cannot discover: %1").arg(fromStd(e));
+        else if (m_configured.isEmpty())
+            m_lastError = QStringLiteral("no Ethernet interface is up to discover on");
+        else
+            m_lastError = QStringLiteral("none of the discovery interfaces (%1) exists: set "
+                                         "others with SetDiscoveryInterfaces")
+                              .arg(m_configured.join(QStringLiteral(", ")));
         logLine(m_lastError);
         if (wasActive)
             stop();
@@ -503,6 +510,14 @@ void Targets::removeObject(std::uint16_t shelf, std::uint8_t slot)
         return;
     m_service->tree()->remove(o->path());
     o->deleteLater();
+}
+
+void Targets::detached(TargetObject *target)
+{
+    // Kept only because it was attached: discovery no longer lists it.
+    DiscoveredTarget t;
+    if (!m_discovery || !m_discovery->target(target->shelf(), target->slot(), &t))
+        removeObject(target->shelf(), target->slot());
 }
 
 void Targets::removeStale()
