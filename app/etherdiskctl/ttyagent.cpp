@@ -62,8 +62,8 @@ bool TtyAgent::start(QString *why)
     const QByteArray file = QFile::encodeName(path);
     const QByteArray pid = QByteArray::number(qint64(::getpid()));
     const QByteArray fd = QByteArray::number(notify);
-    const char *argv[] = { file.constData(), "--process",  pid.constData(), "--notify-fd",
-                           fd.constData(),   "--fallback", nullptr };
+    const char *argv[] = { file.constData(), "--process",    pid.constData(),
+                           "--notify-fd",    fd.constData(), nullptr };
     const pid_t parent = ::getpid();
     const pid_t child = ::fork();
     if (child == 0) {
