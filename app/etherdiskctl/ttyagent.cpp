@@ -28,11 +28,7 @@ namespace {
 
 QString TtyAgent::program()
 {
-    QString path = QStandardPaths::findExecutable(QStringLiteral("pkttyagent"));
-    if (path.isEmpty())
-        path = QStandardPaths::findExecutable(QStringLiteral("pkttyagent"),
-                                              { QStringLiteral("/usr/bin") });
-    return path;
+    return QStandardPaths::findExecutable(QStringLiteral("pkttyagent"));
 }
 
 bool TtyAgent::start(QString *why)

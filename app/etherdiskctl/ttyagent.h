@@ -35,7 +35,7 @@ public:
     void stop();
     bool running() const { return m_pid > 0; }
 
-    // Where it is looked for: $PATH, then /usr/bin.
+    // Where it is looked for: $PATH ("" when it is not there).
     static QString program();
 
 private:

@@ -682,9 +682,9 @@ void tst_EtherdiskctlDBus::otherUserRefused()
 // In a terminal (a pty from script(1)), a non-root caller gets polkit's
 // password prompt from pkttyagent there (the policy says auth_admin_keep);
 // with --no-user-interaction, or without a terminal, pkttyagent is not
-// started (a wrapper first in PATH records each start). Fails if the
-// agent is not started, started too late (no prompt), or started where it
-// must not be.
+// started (a wrapper first in PATH records each start); without pkttyagent
+// the command says so once and goes on. Fails if the agent is not started,
+// started too late (no prompt), or started where it must not be.
 void tst_EtherdiskctlDBus::passwordPromptInTerminal()
 {
     const QString bin = m_tmp.filePath(QStringLiteral("bin"));
@@ -714,18 +714,19 @@ void tst_EtherdiskctlDBus::passwordPromptInTerminal()
     QCOMPARE(agentLog(), QByteArray());
 
     // A terminal: script(1) runs the command on a pty as nobody.
-    const auto inTerminal = [&](const QStringList &args, QByteArray *output, bool waitForPrompt) {
+    const auto inTerminal = [&](const QStringList &args, QByteArray *output, bool waitForPrompt,
+                                const QString &searchPath) {
         QProcess p;
         QProcessEnvironment e = env();
-        e.insert(QStringLiteral("PATH"), path);
+        e.insert(QStringLiteral("PATH"), searchPath);
         p.setProcessEnvironment(e);
         p.setProcessChannelMode(QProcess::MergedChannels);
         QStringList quoted;
         for (const QString &a : args)
             quoted << QLatin1Char('\'') + a + QLatin1Char('\'');
-        p.start(QStringLiteral("setpriv"),
+        p.start(programPath(QStringLiteral("setpriv")),
                 { QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"),
-                  QStringLiteral("--clear-groups"), QStringLiteral("script"),
+                  QStringLiteral("--clear-groups"), programPath(QStringLiteral("script")),
                   QStringLiteral("-qfec"),
                   ctlBinary() + QLatin1Char(' ') + quoted.join(QLatin1Char(' ')),
                   QStringLiteral("/dev/null") });
@@ -752,7 +753,7 @@ void tst_EtherdiskctlDBus::passwordPromptInTerminal()
         return p.exitCode();
     };
     QByteArray out;
-    inTerminal(exportArgs, &out, true);
+    inTerminal(exportArgs, &out, true, path);
     QVERIFY2(out.contains("AUTHENTICATING FOR org.etherdisk.etherdisk1.export"), out.constData());
     QVERIFY2(out.contains("Password:"), out.constData());
     const QByteArray started = agentLog();
@@ -765,11 +766,22 @@ void tst_EtherdiskctlDBus::passwordPromptInTerminal()
     QVERIFY(writeImage(log, QByteArray()));
     out.clear();
     const int code = inTerminal(exportArgs + QStringList{ QStringLiteral("--no-user-interaction") },
-                                &out, false);
+                                &out, false, path);
     QVERIFY2(!out.contains("Password:") && out.contains("authentication is required"),
              out.constData());
     QCOMPARE(code, 77);
     QCOMPARE(agentLog(), QByteArray());
+
+    // A terminal, but no pkttyagent on PATH: said once, and the call goes
+    // on (refused: nobody may not export without a password).
+    const QString empty = m_tmp.filePath(QStringLiteral("emptybin"));
+    QVERIFY(QDir().mkpath(empty));
+    out.clear();
+    QCOMPARE(inTerminal(exportArgs, &out, false, empty), 77);
+    QCOMPARE(out.count("pkttyagent is not installed"), 1);
+    QVERIFY2(out.contains("etherdiskctl: pkttyagent is not installed")
+                 && out.contains("authentication is required") && !out.contains("Password:"),
+             out.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_EtherdiskctlDBus)
