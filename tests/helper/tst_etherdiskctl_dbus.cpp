@@ -25,6 +25,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
@@ -564,6 +565,11 @@ void tst_EtherdiskctlDBus::monitorSeesChanges()
     monitor.setProcessEnvironment(env());
     monitor.start(ctlBinary(), { QStringLiteral("monitor"), QStringLiteral("--json") });
     QVERIFY(monitor.waitForStarted());
+    // The same in text, one line per change.
+    QProcess text;
+    text.setProcessEnvironment(env());
+    text.start(ctlBinary(), { QStringLiteral("monitor") });
+    QVERIFY(text.waitForStarted());
     QList<QJsonObject> events;
     const auto readEvents = [&] {
         while (monitor.canReadLine()) {
@@ -583,6 +589,7 @@ void tst_EtherdiskctlDBus::monitorSeesChanges()
         return n;
     };
     QTRY_VERIFY_WITH_TIMEOUT((readEvents(), count(QStringLiteral("connected")) == 1), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(text.canReadLine(), 10000);
     QCOMPARE(events.constFirst().value(QStringLiteral("version")).toString(),
              QStringLiteral("0.1.0"));
 
@@ -600,6 +607,10 @@ void tst_EtherdiskctlDBus::monitorSeesChanges()
         const QJsonObject p = o.value(QStringLiteral("properties")).toObject();
         QCOMPARE(p.value(QStringLiteral("Source")).toString(), image);
         QCOMPARE(p.value(QStringLiteral("State")).toString(), QStringLiteral("serving"));
+        QCOMPARE(p.value(QStringLiteral("Shelf")).toInt(-1), 2);
+        QCOMPARE(p.value(QStringLiteral("Slot")).toInt(-1), 1);
+        QCOMPARE(p.value(QStringLiteral("Size")).toInteger(), ImageSectors * 512);
+        QCOMPARE(p.value(QStringLiteral("Interfaces")).toArray(), QJsonArray{ m_net->ifA() });
         QVERIFY(QDateTime::fromString(o.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs)
                     .isValid());
     }
@@ -639,6 +650,25 @@ void tst_EtherdiskctlDBus::monitorSeesChanges()
     QVERIFY(monitor.waitForFinished(5000));
     QCOMPARE(monitor.exitStatus(), QProcess::NormalExit);
     QCOMPARE(monitor.exitCode(), 0);
+
+    ::kill(pid_t(text.processId()), SIGINT);
+    QVERIFY(text.waitForFinished(5000));
+    QCOMPARE(text.exitCode(), 0);
+    const QStringList lines = QString::fromLocal8Bit(text.readAllStandardOutput())
+                                  .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QRegularExpression stamp(QStringLiteral("^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z "));
+    for (const QString &line : lines)
+        QVERIFY2(stamp.match(line).hasMatch(), qPrintable(line));
+    QVERIFY2(lines.value(0).contains(
+                 QStringLiteral(" helper connected (version 0.1.0): 0 exports, 0 targets")),
+             qPrintable(lines.join(QLatin1Char('\n'))));
+    QCOMPARE(lines.filter(QStringLiteral(" export e2.1 added ")).size(), 1);
+    QVERIFY2(lines.filter(QStringLiteral(" export e2.1 added "))
+                 .constFirst()
+                 .contains(QStringLiteral(" Shelf=2 Size=1048576 Slot=1 Source=") + image),
+             qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY(!lines.filter(QStringLiteral(" export e2.1 changed BytesRead=")).isEmpty());
+    QCOMPARE(lines.filter(QRegularExpression(QStringLiteral(" export e2.1 removed$"))).size(), 1);
 }
 
 // Another user (nobody, no terminal): every mutating command is refused
