@@ -520,8 +520,8 @@ namespace {
         cmd.parser.addOption({ QStringLiteral("persistent"),
                                tr("Serve it again when the helper starts (exports.conf).") });
         cmd.parser.addOption({ QStringLiteral("force"),
-                               tr("Export a device although it is in use (mounted, swap, "
-                                  "held) or its address is answered already.") });
+                               tr("Export a device although it is in use (mounted, holds a "
+                                  "mounted partition, swap, held by dm/md).") });
         int code = ExitOk;
         QStringList pos;
         if (!cmd.parse(arguments, &code)
