@@ -813,6 +813,8 @@ namespace {
         }
         if (v.metaType() == QMetaType::fromType<QByteArray>())
             return QString::fromLatin1(v.toByteArray());
+        if (v.metaType() == QMetaType::fromType<uchar>()) // D-Bus y (Slot): a number, not a char
+            return int(v.toUInt());
         return QJsonValue::fromVariant(v);
     }
 
@@ -821,6 +823,8 @@ namespace {
         if (v.metaType() == QMetaType::fromType<QStringList>())
             return v.toStringList().join(QLatin1Char(','));
         const QJsonValue j = jsonValue(v);
+        if (j.isDouble())
+            return QString::number(j.toInteger());
         if (j.isArray())
             return QString::fromUtf8(QJsonDocument(j.toArray()).toJson(QJsonDocument::Compact));
         if (j.isObject())
