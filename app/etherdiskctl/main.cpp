@@ -8,33 +8,42 @@
 //   etherdiskctl probe eX.Y [-i IF]... [--json] [--timeout S] [--no-payload-test]
 //   etherdiskctl bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size BYTES]
 //                      [--verify] [--destructive] [--deadline S] [--target-pid PID] [--json]
+//
+// and, through etherdisk-helper over D-Bus (dbuscommands.cpp):
+//
+//   etherdiskctl list | exports | monitor [--json]
+//   etherdiskctl export DEVICE-OR-FILE eX.Y -i IF... [--read-only] [--allow MAC]...
+//                       [--write-mode M] [--persistent] [--force]
+//   etherdiskctl unexport eX.Y | set eX.Y [settings] | attach eX.Y | detach eX.Y [--force]
 
 #include "ctl.h"
+#include "dbuscommands.h"
 
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 
 namespace {
 
 void usage(FILE *out)
 {
-    std::fputs(
-        Ctl::tr("Usage: etherdiskctl COMMAND [OPTIONS]\n"
-                "\n"
-                "ATA over Ethernet from the command line. These commands speak AoE\n"
-                "themselves over raw Ethernet (root or CAP_NET_RAW; no kernel driver,\n"
-                "no helper):\n"
-                "  discover   list every AoE target on the LAN; --watch follows changes\n"
-                "  probe      everything about one target: its configuration, IDENTIFY\n"
-                "             fields and the largest payload each path carries\n"
-                "  bench      measure a target: MB/s, IOPS and latency percentiles\n"
-                "\n"
-                "\"etherdiskctl COMMAND --help\" describes each; etherdiskctl(1) has it all.\n"
-                "  -h, --help     this text\n"
-                "  --version      the version\n")
-            .toLocal8Bit()
-            .constData(),
-        out);
+    const QString text = Ctl::tr("Usage: etherdiskctl COMMAND [OPTIONS]\n"
+                                 "\n"
+                                 "ATA over Ethernet from the command line.\n"
+                                 "\n")
+        + DBusCtl::helpText()
+        + Ctl::tr("\n"
+                  "Speaking AoE themselves over raw Ethernet (root or CAP_NET_RAW; no kernel\n"
+                  "driver, no helper):\n"
+                  "  discover   list every AoE target on the LAN; --watch follows changes\n"
+                  "  probe      everything about one target: its configuration, IDENTIFY\n"
+                  "             fields and the largest payload each path carries\n"
+                  "  bench      measure a target: MB/s, IOPS and latency percentiles\n"
+                  "\n"
+                  "\"etherdiskctl COMMAND --help\" describes each; etherdiskctl(1) has it all.\n"
+                  "  -h, --help     this text\n"
+                  "  --version      the version\n");
+    std::fputs(text.toLocal8Bit().constData(), out);
 }
 
 } // namespace
@@ -65,6 +74,16 @@ int main(int argc, char **argv)
         return Ctl::probe(args);
     if (command == QLatin1String("bench"))
         return Ctl::bench(args);
+    if (DBusCtl::isCommand(command)) {
+        // Ended here, without static destructors: Qt's D-Bus thread can
+        // still be dispatching a late message (seen after an error reply
+        // for an unknown object) while they run, and then warns about
+        // D-Bus types that are no longer registered.
+        const int code = DBusCtl::run(command, args);
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::_exit(code);
+    }
     Ctl::fail(Ctl::ExitUsage, Ctl::tr("unknown command \"%1\"").arg(command));
     usage(stderr);
     return Ctl::ExitUsage;
