@@ -20,6 +20,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <cerrno>
 #include <csignal>
@@ -421,12 +422,58 @@ namespace {
         };
     }
 
+    // The helper lists targets only while its discovery runs (someone asked
+    // for it, an export or an attached disk needs it). When it does not,
+    // ask for it for as long as this process is connected and give it
+    // `waitMs` to find the LAN's targets (a poll every 2 s, then IDENTIFY),
+    // returning early once `ready` says so. False with the exit code
+    // printed when the helper refuses.
+    bool ensureDiscovery(const QDBusConnection &bus, Model *model, bool interactive, int waitMs,
+                         const std::function<bool()> &ready, int *exitCode)
+    {
+        using namespace Etherdisk::Client;
+        const QVariantMap manager =
+            model->properties(QLatin1String(ManagerPath), QLatin1String(ManagerInterface));
+        if (manager.value(QStringLiteral("DiscoveryActive")).toBool() && !ready)
+            return true;
+        if (!manager.value(QStringLiteral("DiscoveryActive")).toBool()) {
+            QVariantMap options;
+            if (!interactive)
+                options.insert(QLatin1String(OptionNoUserInteraction), true);
+            QVariant ignored;
+            const Error error = callHelper(
+                bus, interactive,
+                [&](Actions &a, Actions::Done done) { a.startDiscovery(options, std::move(done)); },
+                &ignored);
+            if (error.isError()) {
+                *exitCode = failWith(error);
+                return false;
+            }
+        } else if (ready && ready()) {
+            return true;
+        }
+        QEventLoop loop;
+        QTimer::singleShot(waitMs, &loop, &QEventLoop::quit);
+        if (ready)
+            QObject::connect(model, &Model::objectAdded, &loop, [&] {
+                if (ready())
+                    loop.quit();
+            });
+        loop.exec();
+        return true;
+    }
+
     // ---- list ---------------------------------------------------------
+
+    constexpr int DiscoveryWaitMs = 3000; // two polls of the helper's discovery, and IDENTIFY
 
     int list(const QStringList &arguments)
     {
-        Command cmd(QStringLiteral("list"), QStringLiteral("list [--json]"),
-                    tr("Every AoE target etherdisk-helper sees on the LAN, like aoe-stat."), false);
+        Command cmd(QStringLiteral("list"), QStringLiteral("list [--no-user-interaction] [--json]"),
+                    tr("Every AoE target etherdisk-helper sees on the LAN, like aoe-stat. When "
+                       "the helper's discovery is not running, it is started for this command "
+                       "and given 3 s to find the targets."),
+                    true);
         int code = ExitOk;
         QStringList pos;
         if (!cmd.parse(arguments, &code) || !cmd.positional({}, &pos, &code))
@@ -435,7 +482,9 @@ namespace {
         if (!systemBus(&bus, &code))
             return code;
         Model model(bus);
-        if (!fetch(&model, &code))
+        if (!fetch(&model, &code)
+            || !ensureDiscovery(bus, &model, !cmd.set("no-user-interaction"), DiscoveryWaitMs, {},
+                                &code))
             return code;
         bool conflict = false;
         QJsonArray targets;
@@ -743,7 +792,9 @@ namespace {
                     true);
         if (!attach)
             cmd.parser.addOption(
-                { QStringLiteral("force"), tr("Detach although the device is open or mounted.") });
+                { QStringLiteral("force"),
+                  tr("Passed on to the helper; it still never detaches a disk that is mounted, "
+                     "open or held, because the driver would remove it under its users.") });
         int code = ExitOk;
         QStringList pos;
         quint16 shelf = 0;
@@ -759,6 +810,15 @@ namespace {
             return code;
         const QString target = Etherdisk::Client::targetName(shelf, slot);
         const QString path = Etherdisk::Client::targetPath(shelf, slot);
+        // The helper knows a target only while its discovery runs: have it
+        // run (for as long as this process is connected; an attached disk
+        // keeps it running afterwards) and wait for the target to be found.
+        Model model(bus);
+        if (!fetch(&model, &code)
+            || !ensureDiscovery(
+                bus, &model, !cmd.set("no-user-interaction"), DiscoveryWaitMs + 2000,
+                [&] { return model.targetInfo(path) != nullptr; }, &code))
+            return code;
         QVariant result;
         const Error error = callHelper(
             bus, !cmd.set("no-user-interaction"),
@@ -863,6 +923,9 @@ namespace {
         QObject::connect(&stop, &QSocketNotifier::activated, qApp, &QCoreApplication::quit);
 
         Model model(bus);
+        // Discovery runs while this monitor is connected, so targets and
+        // their losses are seen (the helper stops it when we leave).
+        Actions discovery(bus);
         bool everConnected = false;
         const auto kindOf = [](const QString &interface) {
             using namespace Etherdisk::Client;
@@ -946,6 +1009,16 @@ namespace {
             } else {
                 printLine(tr("%1 helper gone: waiting for it to start again").arg(isoNow()));
             }
+            if (up)
+                discovery.startDiscovery(
+                    { { QLatin1String(Etherdisk::Client::OptionNoUserInteraction), true } },
+                    [](const Error &error, const QVariant &) {
+                        if (error.isError())
+                            std::fprintf(stderr,
+                                         "etherdiskctl: targets are not watched (the helper "
+                                         "refused discovery: %s)\n",
+                                         qPrintable(error.message));
+                    });
         });
         QObject::connect(&model, &Model::fetchFailed, qApp, [&](const Error &e) {
             if (!everConnected) {

@@ -106,4 +106,18 @@ void Actions::permissions(Done done)
           std::move(done));
 }
 
+void Actions::startDiscovery(const QVariantMap &options, Done done)
+{
+    watch(callOn<ManagerProxy>(m_bus, QLatin1String(ManagerPath),
+                               [&](ManagerProxy &p) { return p.StartDiscovery(options); }),
+          std::move(done));
+}
+
+void Actions::stopDiscovery(Done done)
+{
+    watch(callOn<ManagerProxy>(m_bus, QLatin1String(ManagerPath),
+                               [&](ManagerProxy &p) { return p.StopDiscovery({}); }),
+          std::move(done));
+}
+
 } // namespace Etherdisk::Client

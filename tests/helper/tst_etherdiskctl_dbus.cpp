@@ -23,6 +23,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void setAndUnexport();
     void blockDevice();
     void listWithoutTargets();
+    void listAndAttachFindTargets();
     void monitorSeesChanges();
     void otherUserRefused();
     void passwordPromptInTerminal();
@@ -537,6 +539,46 @@ void tst_EtherdiskctlDBus::blockDevice()
 // attach/detach of a target the helper does not know: the sentence that
 // points at list, exit 66. Fails if the header or JSON shape changes, or
 // the unknown object is reported as a raw D-Bus error.
+// The helper's discovery is not running (nothing exported, nobody asked):
+// `list` starts it for itself and shows a target on the LAN; `attach`
+// waits for the target to be found before it calls Attach (no aoe driver in
+// this kernel: the helper's answer, not "not known"). Red when `list` does
+// not ask for discovery: the table stays empty.
+void tst_EtherdiskctlDBus::listAndAttachFindTargets()
+{
+    const QString image = makeImage(QStringLiteral("listed.img"), 9);
+    QProcess peer; // in namespace B, like this thread
+    dieWithParent(&peer);
+    peer.start(targetBinary(),
+               { QStringLiteral("--state-dir"), m_tmp.filePath(QStringLiteral("peer")),
+                 QStringLiteral("9"), QStringLiteral("9"), m_net->ifB(), image });
+    QVERIFY(peer.waitForStarted());
+    auto stopPeer = qScopeGuard([&] {
+        peer.kill();
+        peer.waitForFinished();
+    });
+    QElapsedTimer t;
+    t.start();
+    Run r = ctl({ QStringLiteral("list"), QStringLiteral("--json") });
+    QVERIFY2(r.ok(), qPrintable(r.describe()));
+    QVERIFY2(t.elapsed() < 6000, qPrintable(QString::number(t.elapsed())));
+    const QJsonArray targets =
+        QJsonDocument::fromJson(r.out).object().value(QStringLiteral("targets")).toArray();
+    QCOMPARE(targets.size(), 1);
+    const QJsonObject e = targets.at(0).toObject();
+    QCOMPARE(e.value(QStringLiteral("target")).toString(), QStringLiteral("e9.9"));
+    QCOMPARE(e.value(QStringLiteral("state")).toString(), QStringLiteral("online"));
+    QCOMPARE(e.value(QStringLiteral("size_bytes")).toInteger(), QFileInfo(image).size());
+    // attach finds the target the same way; this kernel has no aoe driver
+    // (or the helper cannot load it): the helper's own error, exit 69/70,
+    // never "not known to the helper".
+    r = ctl({ QStringLiteral("attach"), QStringLiteral("e9.9"),
+              QStringLiteral("--no-user-interaction") });
+    QVERIFY2(r.started && r.finished && r.exitCode != 0 && r.exitCode != 66,
+             qPrintable(r.describe()));
+    QVERIFY2(!r.err.contains("not known to the helper"), qPrintable(r.describe()));
+}
+
 void tst_EtherdiskctlDBus::listWithoutTargets()
 {
     Run r = ctl({ QStringLiteral("list") });

@@ -45,6 +45,11 @@ public:
     void detach(const QString &targetPath, const QVariantMap &options, Done done);
     // Manager.GetPermissions: action id -> yes | auth | no, without a prompt.
     void permissions(Done done);
+    // Keeps the helper's discovery running for this connection until
+    // stopDiscovery() or until the connection goes (the helper tracks the
+    // caller's bus name).
+    void startDiscovery(const QVariantMap &options, Done done);
+    void stopDiscovery(Done done);
 
 private:
     void watch(const QDBusPendingCall &call, Done done);
