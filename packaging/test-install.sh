@@ -11,7 +11,7 @@
 #    the .debs). It is cached as a tarball in $ETHERDISK_CI_CACHE (default
 #    /var/cache/etherdisk-ci), keyed by suite, ISO week and the dependency
 #    list, so it is rebuilt at most once a week or when the dependencies
-#    change; older tarballs of this script are deleted. Building it is the
+#    change; older tarballs of this suite are deleted. Building it is the
 #    only step that uses the network.
 # 2. The checks run in a copy of that root, chrooted inside new mount, PID,
 #    network, IPC and UTS namespaces (unshare): no network at all, nothing
@@ -66,9 +66,14 @@ say "packages: ${pkgs[*]}"
 . /etc/os-release
 SUITE=${ETHERDISK_TEST_SUITE:-${VERSION_CODENAME:?}}
 ARCH=$(dpkg --print-architecture)
-# The archive apt uses here for that suite's main component.
-MIRROR=${ETHERDISK_TEST_MIRROR:-$(apt-cache policy 2>/dev/null \
-    | awk -v s="$SUITE/main" -v a="$ARCH" '$3 == s && $4 == a && $2 ~ /^https?:/ {print $2; exit}')}
+# The archive apt uses here for that suite's main component (for another
+# suite than this machine's: the archive of this machine's suite).
+mirror_of() {
+    apt-cache policy 2>/dev/null \
+        | awk -v s="$1/main" -v a="$ARCH" '$3 == s && $4 == a && $2 ~ /^https?:/ {print $2; exit}'
+}
+MIRROR=${ETHERDISK_TEST_MIRROR:-$(mirror_of "$SUITE")}
+MIRROR=${MIRROR:-$(mirror_of "$VERSION_CODENAME")}
 [ -n "$MIRROR" ] || skip "apt here has no source for $SUITE/main $ARCH (set ETHERDISK_TEST_MIRROR)"
 
 # Names (first alternative, no versions) of what our packages depend on and
@@ -99,7 +104,7 @@ else
         fail "mmdebstrap could not create the root"
     fi
     mv "$tmp" "$tarball"
-    for old in "$CACHE"/test-root-*.tar; do
+    for old in "$CACHE"/test-root-"$SUITE-$ARCH"-*.tar; do
         [ "$old" = "$tarball" ] || { say "deleting the outdated root $old"; rm -f "$old"; }
     done
     say "root cached ($(du -h "$tarball" | cut -f1)) after $(elapsed) s"
