@@ -63,59 +63,21 @@ for f in "${debs[@]}"; do pkgs+=("$(dpkg-deb -f "$f" Package)"); done
 say "packages: ${pkgs[*]}"
 
 # ---- 1. the cached root -------------------------------------------------------------
+. "$(dirname "${BASH_SOURCE[0]}")/root-lib.sh"
 . /etc/os-release
 SUITE=${ETHERDISK_TEST_SUITE:-${VERSION_CODENAME:?}}
-ARCH=$(dpkg --print-architecture)
-# The archive apt uses here for that suite's main component (for another
-# suite than this machine's: the archive of this machine's suite).
-mirror_of() {
-    apt-cache policy 2>/dev/null \
-        | awk -v s="$1/main" -v a="$ARCH" '$3 == s && $4 == a && $2 ~ /^https?:/ {print $2; exit}'
-}
-MIRROR=${ETHERDISK_TEST_MIRROR:-$(mirror_of "$SUITE")}
-MIRROR=${MIRROR:-$(mirror_of "$VERSION_CODENAME")}
-[ -n "$MIRROR" ] || skip "apt here has no source for $SUITE/main $ARCH (set ETHERDISK_TEST_MIRROR)"
-
 # Names (first alternative, no versions) of what our packages depend on and
 # recommend, minus our own packages.
 deps=$(for f in "${debs[@]}"; do
            dpkg-deb -f "$f" Depends Recommends | sed -n 's/^[A-Za-z-]*: //p'
        done | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/:any//; s/[[:space:]]//g' \
             | grep -v '^$' | grep -vxF -f <(printf '%s\n' "${pkgs[@]}") | sort -u | paste -sd, -)
-week=$(date -u +%G-W%V)
-key=$(printf '%s\n' "$SUITE" "$ARCH" "$MIRROR" "$deps" | sha256sum | cut -c1-12)
-CACHE=${ETHERDISK_CI_CACHE:-/var/cache/etherdisk-ci}
-tarball="$CACHE/test-root-$SUITE-$ARCH-$week-$key.tar"
-mkdir -p "$CACHE"
-
-exec 9>"$CACHE/test-root.lock"
-flock 9
-if [ -f "$tarball" ]; then
-    say "cached root $tarball"
-else
-    if ! curl -fsS -o /dev/null --max-time 20 "$MIRROR/dists/$SUITE/Release"; then
-        skip "no cached root and the archive $MIRROR cannot be reached"
-    fi
-    say "creating the root ($SUITE from $MIRROR, with: $deps)"
-    tmp=$(mktemp "$CACHE/.test-root.XXXXXX.tar")
-    if ! mmdebstrap --quiet --mode=root --variant=apt --include="$deps" \
-            "$SUITE" "$tmp" "deb $MIRROR $SUITE main"; then
-        rm -f "$tmp"
-        fail "mmdebstrap could not create the root"
-    fi
-    mv "$tmp" "$tarball"
-    for old in "$CACHE"/test-root-"$SUITE-$ARCH"-*.tar; do
-        [ "$old" = "$tarball" ] || { say "deleting the outdated root $old"; rm -f "$old"; }
-    done
-    say "root cached ($(du -h "$tarball" | cut -f1)) after $(elapsed) s"
-fi
+root_tarball test-root "$SUITE" apt "$deps"
 
 work=$(mktemp -d /var/tmp/etherdisk-test-install.XXXXXX)
 trap 'rm -rf --one-file-system "$work"' EXIT
 root="$work/root"
-mkdir "$root"
-tar -C "$root" -xpf "$tarball"
-flock -u 9
+root_unpack "$ROOT_TARBALL" "$root"
 mkdir -p "$root/srv/etherdisk-test/debs"
 cp "${debs[@]}" "$root/srv/etherdisk-test/debs/"
 printf '%s\n' "${pkgs[@]}" >"$root/srv/etherdisk-test/packages"
@@ -124,22 +86,7 @@ say "root ready after $(elapsed) s"
 
 # ---- 2. the checks, in private namespaces ---------------------------------------------
 set +e
-unshare --mount --pid --net --ipc --uts --fork --kill-child --propagation private -- \
-    /bin/bash -euc '
-        r=$1
-        mount -t proc proc "$r/proc"
-        mount -t tmpfs -o mode=0755,nosuid tmpfs "$r/dev"
-        for n in null zero full random urandom; do
-            touch "$r/dev/$n"; mount --bind "/dev/$n" "$r/dev/$n"
-        done
-        ln -s /proc/self/fd "$r/dev/fd"
-        mkdir "$r/dev/pts"
-        mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$r/dev/pts"
-        ln -s pts/ptmx "$r/dev/ptmx"
-        mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$r/run"
-        mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$r/tmp"
-        exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-            /bin/bash /srv/etherdisk-test/inside.sh' _ "$root"
+root_run "$root" /bin/bash /srv/etherdisk-test/inside.sh
 rc=$?
 set -e
 [ $rc -eq 0 ] || fail "the checks in the $SUITE root failed (exit $rc) after $(elapsed) s"
