@@ -37,9 +37,12 @@ for p in "${PKGS[@]}"; do
 done
 
 step "files in place"
-# Where this release's debhelper puts units: /lib on Debian 12, /usr/lib later.
+# Where this release's debhelper puts units: /lib on Debian 12, /usr/lib
+# later (where /lib is a link to usr/lib, so ask dpkg, not the file system).
 unitdir=/lib/systemd/system
-[ -f $unitdir/etherdisk-helper.service ] || unitdir=/usr/lib/systemd/system
+if dpkg -L etherdisk-helper 2>/dev/null | grep -qx /usr/lib/systemd/system/etherdisk-helper.service; then
+    unitdir=/usr/lib/systemd/system
+fi
 declare -A expect=(
     [etherdisk-target]="/usr/sbin/etherdisk-target /usr/share/man/man8/etherdisk-target.8.gz"
     [etherdiskctl]="/usr/bin/etherdiskctl /usr/share/man/man1/etherdiskctl.1.gz"

@@ -7,9 +7,11 @@
 #   * rpmlint on the spec: no error, no warning (filters, each with its
 #     reason, in etherdisk.rpmlintrc);
 #   * with ETHERDISK_RPMBUILD=1 (about as long as a Debian build): rpmbuild
-#     -bb from a `git archive` tarball, %check included, then rpmlint on the
-#     built packages (errors fail; warnings are printed, see the report) and
-#     their file lists.
+#     -bb from a `git archive` tarball, %check included, then the built
+#     packages' file lists and requirements, and rpmlint on them (its errors
+#     fail on Fedora; with the stand-in macros it is printed only, as those
+#     packages lack what Fedora's build scripts add: stripping, compressed
+#     man pages, Packager, signature).
 # Where Fedora's macro packages are not installed (Debian: rpm has no
 # %cmake, %ctest, %systemd_*), stand-in-macros supplies them. rpmbuild runs
 # with --nodeps there: BuildRequires name Fedora packages this machine's rpm
@@ -57,7 +59,15 @@ if [ -n "${ETHERDISK_RPMBUILD:-}" ]; then
         ok "rpmbuild -bb ($(grep -c '^Wrote: ' "$top/rpmbuild.log") packages; %check: $(grep -E 'tests passed' "$top/rpmbuild.log" | tail -n1))"
         rpms=("$top"/RPMS/*/*.rpm)
         for r in "${rpms[@]}"; do echo "== $(basename "$r")"; rpm -qlp "$r"; rpm -qp --requires "$r" | grep -v '^rpmlib' | sed 's/^/   requires: /'; done
-        if rpmlint -r "$here/etherdisk.rpmlintrc" "${rpms[@]}"; then ok "rpmlint on the built packages: no errors"; else bad "rpmlint on the built packages reported errors"; fi
+        if [ ${#load[@]} -eq 0 ]; then
+            if rpmlint -r "$here/etherdisk.rpmlintrc" "${rpms[@]}"; then ok "rpmlint on the built packages: no errors"; else bad "rpmlint on the built packages reported errors"; fi
+        else
+            # Built outside Fedora: no brp-strip or brp-compress, no Packager,
+            # no signature, and Debian's rpmlint knows no SPDX license names,
+            # so what rpmlint says about these packages is not about the spec.
+            echo "check-spec: rpmlint on packages built with the stand-in macros (for information only):"
+            rpmlint -r "$here/etherdisk.rpmlintrc" "${rpms[@]}" || true
+        fi
         [ -z "${ETHERDISK_RPM_OUT:-}" ] || { mkdir -p "$ETHERDISK_RPM_OUT"; cp "${rpms[@]}" "$ETHERDISK_RPM_OUT/"; }
     else
         tail -n 40 "$top/rpmbuild.log"
