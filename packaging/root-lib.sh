@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-FileCopyrightText: 2026 The Etherdisk developers
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
@@ -69,6 +70,7 @@ root_tarball() {
         done
         say "root cached ($(du -h "$tarball" | cut -f1))"
     ) 9>"$ROOT_CACHE/roots.lock" || rc=$?
+    # shellcheck disable=SC2034 # ROOT_TARBALL is read by the caller
     case $rc in
         0) ROOT_TARBALL=$tarball ;;
         77) skip "no cached $suite root and the archive $mirror cannot be reached" ;;
