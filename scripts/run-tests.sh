@@ -6,7 +6,8 @@
 # command, and what CI (.ci/run) calls.
 #
 #   scripts/run-tests.sh            everything (setup, format check, -Werror build and
-#                                   all tests, ASan+UBSan build of core's tests, fuzzing)
+#                                   all tests, the Debian packages and their install
+#                                   test, ASan+UBSan build of core's tests, fuzzing)
 #   SKIP_SETUP=1                    do not install packages
 #   ETHERDISK_FUZZ_SECONDS=N        fuzz time per target (default 60)
 #   ETHERDISK_NO_SKIP=1             a missing test resource fails instead of skipping
@@ -81,7 +82,10 @@ cmake -S . -B "$BUILD_ROOT/gcc" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=g++ -DETHERDISK_WERROR=ON >/dev/null
 cmake --build "$BUILD_ROOT/gcc" -j"$JOBS"
 step "tests (build 1)"
-run_ctest "g++ -Werror" "$BUILD_ROOT/gcc" -LE fuzz
+run_ctest "g++ -Werror" "$BUILD_ROOT/gcc" -LE 'fuzz|package'
+
+step "packages: build the .debs, lintian and friends, install test in a fresh Debian root"
+run_ctest "packages" "$BUILD_ROOT/gcc" -L package
 
 step "build 2: clang, ASan+UBSan, core's tests and libFuzzer targets"
 cmake -S . -B "$BUILD_ROOT/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug \

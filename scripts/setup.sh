@@ -54,8 +54,8 @@ PKGS=(
     qemu-system-x86 linux-image-amd64 busybox-static kmod
     # scripting and benchmarks
     python3 hyperfine
-    # packaging
-    devscripts debhelper dpkg-dev fakeroot lintian rpm
+    # packaging: build, lint (xmllint, rpmlint), the install test's fresh root (mmdebstrap, curl)
+    devscripts debhelper dpkg-dev fakeroot lintian rpm rpmlint libxml2-utils mmdebstrap curl
     # polkit-qt6 build (scripts/install-polkit-qt6.sh) and its private apt fetch
     libglib2.0-dev libpolkit-gobject-1-dev libpolkit-agent-1-dev libxkbcommon-dev xz-utils
     debian-archive-keyring
