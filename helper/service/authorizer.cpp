@@ -13,6 +13,14 @@ Authorizer::Authorizer(QObject *parent) : QObject(parent)
 {
     connect(PolkitQt1::Authority::instance(), &PolkitQt1::Authority::checkAuthorizationFinished,
             this, [this](PolkitQt1::Authority::Result r) { finished(int(r)); });
+    m_errorWatch.setInterval(250);
+    connect(&m_errorWatch, &QTimer::timeout, this, &Authorizer::watchForError);
+}
+
+void Authorizer::watchForError()
+{
+    if (m_busy && PolkitQt1::Authority::instance()->hasError())
+        finished(int(PolkitQt1::Authority::Unknown)); // reported as Failed with the details
 }
 
 void Authorizer::check(const QString &action, const QString &busName, bool interactive,
@@ -27,9 +35,11 @@ void Authorizer::startNext()
 {
     if (m_queue.empty()) {
         m_busy = false;
+        m_errorWatch.stop();
         return;
     }
     m_busy = true;
+    m_errorWatch.start();
     PolkitQt1::Authority *authority = PolkitQt1::Authority::instance();
     authority->clearError();
     const Request &r = m_queue.front();
@@ -48,6 +58,7 @@ void Authorizer::finished(int result)
 {
     if (m_queue.empty())
         return;
+    m_errorWatch.stop();
     Request r = std::move(m_queue.front());
     m_queue.pop_front();
     PolkitQt1::Authority *authority = PolkitQt1::Authority::instance();

@@ -14,6 +14,7 @@
 
 #include <QMap>
 #include <QObject>
+#include <QTimer>
 #include <QString>
 
 #include <deque>
@@ -47,9 +48,16 @@ private:
     };
     void startNext();
     void finished(int result);
+    void watchForError();
 
     std::deque<Request> m_queue;
     bool m_busy = false;
+    // polkit-qt reports a check that polkitd answered with an error (an
+    // action it does not know: the policy file missing; polkitd gone
+    // mid-check) only through hasError(), never with
+    // checkAuthorizationFinished, so the queue would wait forever. While a
+    // check is in flight (and only then) this timer looks at hasError().
+    QTimer m_errorWatch;
 };
 
 } // namespace Etherdisk::Helper
