@@ -46,6 +46,8 @@ PKGS=(
     vblade aoetools tshark tcpdump iproute2 nftables faketime
     # system bus + polkit for the helper; its tests: busctl, setpriv/losetup/nsenter, mkfs.ext2
     dbus polkitd systemd util-linux e2fsprogs
+    # the helper's device-mapper and md refusals (tested in the qemu guest)
+    dmsetup mdadm
     # headless GUI tests and screenshots
     xvfb xauth dunst x11-utils imagemagick
     # FUSE (latencyfs: slow and vanishing storage for benchmarks and tests)

@@ -14,7 +14,8 @@
 #   no I/O pending and would say nothing) -> the target returns: "online",
 #   the disk reads again -> another user's Detach is refused -> Detach while
 #   the disk is open is DeviceBusy and changes nothing -> Detach -> the node
-#   goes and AttachedDevice is "".
+#   goes and AttachedDevice is "" -> CreateExport of a device-mapper member
+#   and of an md RAID member (mdadm) is DeviceBusy and creates nothing.
 # Parameters (environment, aoe-guest.sh --env): EDK_HELPER (etherdisk-helper),
 # EDK_CLIENT (tests' helperclient), EDK_IMG (the image served as e1.2).
 set -u
@@ -135,4 +136,56 @@ if wait_prop AttachedDevice "" 5; then
 else
     edk_fail "AttachedDevice still '$(prop AttachedDevice)' after Detach"
 fi
+
+# Devices held by device mapper or md RAID are refused (this guest's kernel
+# has both; the host running the tests may not). Each refusal changes
+# nothing: no export object appears.
+# export_refused WHAT DEVICE EXPECT: CreateExport DEVICE as e5.5 on eth0
+export_refused() {
+    local out objects
+    out=$(bc call org.etherdisk.Etherdisk1 /org/etherdisk/Etherdisk1/Manager \
+        org.etherdisk.Etherdisk1.Manager CreateExport 'sqyasa{sv}' "$2" 5 5 1 eth0 \
+        1 auth.no_user_interaction b true 2>&1)
+    objects=$(bc tree org.etherdisk.Etherdisk1 2>&1)
+    case "$out" in
+    *"$3"*) edk_pass "$1 refused: $out" ;;
+    *) edk_fail "$1 not refused with '$3': '$out'" ;;
+    esac
+    case "$objects" in
+    *exports/5_5*) edk_fail "$1: an export object appeared after the refusal" ;;
+    *) edk_pass "$1: no export object after the refusal" ;;
+    esac
+}
+modprobe loop 2>/dev/null
+if modprobe dm-mod 2>/dev/null && command -v dmsetup >/dev/null; then
+    truncate -s 16M /dev/shm/dm.img
+    loop=$(losetup -f --show /dev/shm/dm.img)
+    if dmsetup create --noudevsync edk-dm --table "0 32768 linear $loop 0" 2>"$TMPDIR/dm.err"; then
+        export_refused "a device-mapper member ($loop)" "$loop" "dmsetup remove"
+        dmsetup remove --noudevsync edk-dm
+    else
+        edk_fail "dmsetup create in the guest: $(cat "$TMPDIR/dm.err")"
+    fi
+    losetup -d "$loop"
+else
+    edk_fail "no device mapper in the guest (modprobe dm-mod, dmsetup)"
+fi
+if command -v mdadm >/dev/null && modprobe raid1 2>/dev/null; then
+    truncate -s 16M /dev/shm/md-a.img /dev/shm/md-b.img
+    la=$(losetup -f --show /dev/shm/md-a.img)
+    lb=$(losetup -f --show /dev/shm/md-b.img)
+    if mdadm --create /dev/md/edk --run --level=1 --raid-devices=2 --metadata=1.2 \
+        "$la" "$lb" >"$TMPDIR/md.err" 2>&1; then
+        export_refused "an md RAID member ($la)" "$la" "mdadm --stop"
+        mdadm --stop /dev/md/edk >/dev/null 2>&1
+    else
+        edk_fail "mdadm --create in the guest: $(tail -n 3 "$TMPDIR/md.err")"
+    fi
+    losetup -d "$la" "$lb"
+elif [ "${ETHERDISK_NO_SKIP:-0}" = 1 ]; then
+    edk_fail "md RAID member refusal: mdadm is not installed or raid1 does not load (scripts/setup.sh installs mdadm)"
+else
+    echo "SKIP: md RAID member refusal: mdadm is not installed or raid1 does not load (scripts/setup.sh installs mdadm)"
+fi
+
 finish

@@ -47,7 +47,8 @@ t0=$(date +%s.%N)
 out=$("$HERE/aoe-guest.sh" --no-aoe --mtu 1500 --timeout "$TIMEOUT" --workdir "$WORK/guest" \
     --target "$TCMD" --guest "$HERE/guest-helper-checks.sh" \
     --env "EDK_HELPER=$HELPER_BIN" --env "EDK_CLIENT=$CLIENT_BIN" \
-    --env "EDK_IMG=$WORK/e1.2.img" 2>"$WORK/harness.err")
+    --env "EDK_IMG=$WORK/e1.2.img" --env "ETHERDISK_NO_SKIP=${ETHERDISK_NO_SKIP:-0}" \
+    2>"$WORK/harness.err")
 rc=$?
 t1=$(date +%s.%N)
 printf '%s\n' "$out" | sed 's/^/  /'
