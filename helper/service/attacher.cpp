@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Etherdisk developers
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "attacher.h"
+#include "dbustypes.h"
 
 #include <QFileInfo>
 
@@ -12,11 +13,6 @@ namespace {
 
     constexpr int RediscoverMs = 2000;
     constexpr int LoadTimeoutMs = 30000;
-
-    QString errorName(const char *suffix)
-    {
-        return QStringLiteral("org.etherdisk.Etherdisk1.Error.") + QLatin1String(suffix);
-    }
 
     QString errorNameFor(const Error &e)
     {

@@ -13,6 +13,8 @@
 #include <QString>
 #include <QVariantMap>
 
+#include <string>
+
 namespace Etherdisk::Helper {
 
 inline constexpr char ServiceName[] = "org.etherdisk.Etherdisk1";
@@ -26,6 +28,17 @@ void registerDBusTypes();
 
 // One line to the journal (stderr): "etherdisk-helper: LINE".
 void logLine(const QString &line);
+
+// "org.etherdisk.Etherdisk1.Error." + suffix ("NotFound", ...).
+inline QString errorName(const char *suffix)
+{
+    return QStringLiteral("org.etherdisk.Etherdisk1.Error.") + QLatin1String(suffix);
+}
+
+inline QString fromStd(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 } // namespace Etherdisk::Helper
 

@@ -30,16 +30,6 @@ namespace Etherdisk::Helper {
 
 namespace {
 
-    QString errorName(const char *suffix)
-    {
-        return QLatin1String(ErrorPrefix) + QLatin1String(suffix);
-    }
-
-    QString fromStd(const std::string &s)
-    {
-        return QString::fromStdString(s);
-    }
-
     // Core's error kinds on the D-Bus error names.
     QString errorNameFor(const Error &e)
     {

@@ -52,7 +52,7 @@ void Service::setUpAttach()
         const quint8 slot = target->slot();
         const QString iface = interfaceOf(target);
         if (iface.isEmpty()) {
-            refuse(call, QLatin1String(ErrorPrefix) + QStringLiteral("NotFound"),
+            refuse(call, errorName("NotFound"),
                    QStringLiteral("e%1.%2 has no path on any interface now: is it still on the "
                                   "LAN?")
                        .arg(shelf)

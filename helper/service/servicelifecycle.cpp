@@ -27,11 +27,6 @@ namespace {
 
     constexpr char UnitName[] = "etherdisk-helper.service";
 
-    QString fromStd(const std::string &s)
-    {
-        return QString::fromStdString(s);
-    }
-
     using Key = QPair<std::uint16_t, std::uint8_t>;
 
     // What only a restart of the export changes (Engine::updateExport

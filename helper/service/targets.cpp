@@ -22,16 +22,6 @@ namespace Etherdisk::Helper {
 
 namespace {
 
-    QString errorName(const char *suffix)
-    {
-        return QLatin1String(ErrorPrefix) + QLatin1String(suffix);
-    }
-
-    QString fromStd(const std::string &s)
-    {
-        return QString::fromStdString(s);
-    }
-
     QString targetPath(std::uint16_t shelf, std::uint8_t slot)
     {
         return QStringLiteral("%1/%2_%3").arg(QLatin1String(TargetsPath)).arg(shelf).arg(slot);
