@@ -52,6 +52,7 @@ declare -A expect=(
         /usr/share/dbus-1/system-services/org.etherdisk.Etherdisk1.service
         /usr/share/dbus-1/interfaces/org.etherdisk.Etherdisk1.Manager.xml
         /usr/share/dbus-1/interfaces/org.etherdisk.Etherdisk1.Export.xml
+        /usr/share/dbus-1/interfaces/org.etherdisk.Etherdisk1.Target.xml
         /usr/share/polkit-1/actions/org.etherdisk.etherdisk1.policy
         $unitdir/etherdisk-helper.service"
 )
