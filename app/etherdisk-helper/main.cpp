@@ -48,11 +48,25 @@ int main(int argc, char **argv)
         QStringLiteral("state-dir"),
         QStringLiteral("State set over the wire (default %1).").arg(options.stateDir),
         QStringLiteral("dir"), options.stateDir);
+    const QCommandLineOption maxTargets(
+        QStringLiteral("max-targets"),
+        QStringLiteral("Target objects at most: the targets discovery lists (default %1).")
+            .arg(options.maxTargets),
+        QStringLiteral("n"), QString::number(options.maxTargets));
     parser.addOption(config);
     parser.addOption(stateDir);
+    parser.addOption(maxTargets);
     parser.process(app);
     options.configPath = parser.value(config);
     options.stateDir = parser.value(stateDir);
+    bool numeric = false;
+    const qulonglong targets = parser.value(maxTargets).toULongLong(&numeric);
+    if (!numeric || targets < 1 || targets > 65535 * 255) {
+        std::fprintf(stderr, "etherdisk-helper: --max-targets wants a number from 1 to %d\n",
+                     65535 * 255);
+        return 64; // EX_USAGE
+    }
+    options.maxTargets = targets;
 
     if (geteuid() != 0)
         std::fprintf(stderr,

@@ -829,6 +829,15 @@ std::vector<DiscoveredTarget> Discovery::targets() const
     return out; // ordered by shelf, then slot (the map's key)
 }
 
+bool Discovery::target(std::uint16_t shelf, std::uint8_t slot, DiscoveredTarget *out) const
+{
+    const auto it = d->entries.find(addressKey(shelf, slot));
+    if (it == d->entries.end() || !it->second.proven)
+        return false;
+    *out = Private::published(it->second);
+    return true;
+}
+
 Discovery::Counters Discovery::counters() const
 {
     Counters c = d->counters;

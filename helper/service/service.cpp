@@ -231,6 +231,34 @@ StringMap Manager::GetPermissions()
     return {};
 }
 
+QStringList Manager::discoveryInterfaces() const
+{
+    return m_service->m_targets->configuredInterfaces();
+}
+
+bool Manager::discoveryActive() const
+{
+    return m_service->discoveryActive();
+}
+
+void Manager::SetDiscoveryInterfaces(const QStringList &interfaces, const QVariantMap &options)
+{
+    setDelayedReply(true);
+    m_service->m_targets->setInterfaces(message(), interfaces, options);
+}
+
+void Manager::StartDiscovery(const QVariantMap &options)
+{
+    setDelayedReply(true);
+    m_service->m_targets->startFor(message(), options);
+}
+
+void Manager::StopDiscovery(const QVariantMap &options)
+{
+    setDelayedReply(true);
+    m_service->m_targets->stopFor(message(), options);
+}
+
 // ----------------------------------------------------------- ExportObject
 
 ExportObject::ExportObject(Service *service, const ExportConfig &config, const QString &source,
@@ -333,10 +361,18 @@ Service::Service(const QDBusConnection &bus, const ServiceOptions &options, QObj
     registerDBusTypes();
     m_sampler.setInterval(options.sampleMs);
     connect(&m_sampler, &QTimer::timeout, this, &Service::sample);
+    Targets::Settings targets;
+    if (!options.stateDir.isEmpty())
+        targets.stateFile = options.stateDir + QStringLiteral("/discovery-interfaces");
+    targets.maxTargets = options.maxTargets;
+    targets.forgetMs = options.targetForgetMs;
+    m_targets = std::make_unique<Targets>(this, targets);
+    connect(m_targets.get(), &Targets::activeChanged, this, &Service::discoveryActiveChanged);
 }
 
 Service::~Service()
 {
+    m_targets.reset(); // its objects leave the tree first
     // Objects go before the engine; the engine stops its thread.
     for (ExportObject *o : std::as_const(m_exports))
         m_tree.remove(o->path());
@@ -360,6 +396,7 @@ bool Service::start(QString *error)
     }
     m_eventNotifier = std::make_unique<QSocketNotifier>(m_engine->eventFd(), QSocketNotifier::Read);
     connect(m_eventNotifier.get(), &QSocketNotifier::activated, this, &Service::engineEvents);
+    m_targets->load();
 
     if (!m_tree.registerRoot(error))
         return false;
@@ -569,16 +606,61 @@ void Service::create(const QDBusMessage &call, CreateRequest request)
         { QStringLiteral("etherdisk.source"),
           request.source.isEmpty() ? QStringLiteral("an image descriptor") : request.source },
     };
-    authorizeThen(call, QLatin1String(ActionExport), interactive, details,
-                  [this, call, request]() mutable {
-                      QString name, error;
-                      ExportObject *o = serve(request, &name, &error);
-                      if (!o) {
-                          refuse(call, name, error);
-                          return;
-                      }
-                      m_bus.send(call.createReply(QVariant::fromValue(QDBusObjectPath(o->path()))));
-                  });
+    authorizeThen(call, QLatin1String(ActionExport), interactive, details, [this, call, request]() {
+        const auto serveNow = [this, call](CreateRequest r) {
+            QString name, error;
+            ExportObject *o = serve(r, &name, &error);
+            if (!o) {
+                refuse(call, name, error);
+                return;
+            }
+            m_bus.send(call.createReply(QVariant::fromValue(QDBusObjectPath(o->path()))));
+        };
+        if (request.force) {
+            serveNow(request);
+            return;
+        }
+        // Another device answering as this shelf.slot on these LANs: refused
+        // unless force (the LAN may be asked first, for about a second).
+        QStringList interfaces;
+        for (const std::string &i : request.config.interfaces)
+            interfaces << fromStd(i);
+        m_targets->checkAddress(
+            request.config.shelf, request.config.slot, interfaces,
+            [this, call, request, serveNow](const QString &name, const QString &error) {
+                if (!name.isEmpty()) {
+                    refuse(call, name, error);
+                    return;
+                }
+                if (!m_bus.interface()->isServiceRegistered(call.service()).value()) {
+                    log(QStringLiteral("%1 left while the LAN was asked about %2: nothing "
+                                       "done")
+                            .arg(call.service(), fromStd(request.config.name())));
+                    return;
+                }
+                serveNow(request);
+            });
+    });
+}
+
+void Service::holdDiscovery(const QString &reason)
+{
+    m_targets->hold(reason);
+}
+
+void Service::releaseDiscovery(const QString &reason)
+{
+    m_targets->release(reason);
+}
+
+bool Service::discoveryActive() const
+{
+    return m_targets->active();
+}
+
+TargetObject *Service::target(std::uint16_t shelf, std::uint8_t slot) const
+{
+    return m_targets->find(shelf, slot);
 }
 
 ExportObject *Service::serve(CreateRequest &request, QString *name, QString *error)
@@ -670,6 +752,7 @@ ExportObject *Service::serve(CreateRequest &request, QString *name, QString *err
             .arg(request.source.isEmpty() ? QStringLiteral("a descriptor") : request.source,
                  o->interfaces().join(QStringLiteral(","))));
     updateSampler();
+    m_targets->update(); // discovery runs while anything is exported
     return o;
 }
 
@@ -700,6 +783,7 @@ void Service::stop(ExportObject *object, const QDBusMessage &call, const CallOpt
             o->deleteLater();
             log(QStringLiteral("stopped e%1.%2").arg(shelf).arg(slot));
             updateSampler();
+            m_targets->update();
             m_bus.send(call.createReply());
         });
 }

@@ -17,6 +17,7 @@
 #include "authorizer.h"
 #include "dbustypes.h"
 #include "objecttree.h"
+#include "targets.h"
 
 #include "etherdisk/engine.h"
 
@@ -28,6 +29,7 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -59,9 +61,13 @@ class Manager : public QObject, protected QDBusContext
 {
     Q_OBJECT
     Q_PROPERTY(QString Version READ version)
+    Q_PROPERTY(QStringList DiscoveryInterfaces READ discoveryInterfaces)
+    Q_PROPERTY(bool DiscoveryActive READ discoveryActive)
 public:
     explicit Manager(Service *service);
     QString version() const;
+    QStringList discoveryInterfaces() const;
+    bool discoveryActive() const;
 
 public: // called by the generated adaptor
     QDBusObjectPath CreateExport(const QString &source, ushort shelf, uchar slot,
@@ -70,6 +76,9 @@ public: // called by the generated adaptor
                                           uchar slot, const QStringList &interfaces,
                                           const QVariantMap &options);
     StringMap GetPermissions();
+    void SetDiscoveryInterfaces(const QStringList &interfaces, const QVariantMap &options);
+    void StartDiscovery(const QVariantMap &options);
+    void StopDiscovery(const QVariantMap &options);
 
 private:
     Service *m_service;
@@ -142,6 +151,10 @@ struct ServiceOptions
     QString stateDir = QStringLiteral("/var/lib/etherdisk/helper");
     int coalesceMs = 500; // PropertiesChanged of counters: at most once per this
     int sampleMs = 500; // counters read this often while anything is exported
+    // Discovery: Target objects at most (discovery's target table), and
+    // how long a lost target's object stays (unless attached).
+    std::size_t maxTargets = 4096;
+    int targetForgetMs = 10 * 60 * 1000;
 };
 
 class Service : public QObject
@@ -157,9 +170,30 @@ public:
 
     ObjectTree *tree() { return &m_tree; }
 
+    // Discovery held on for the helper's own needs (e.g. "attached e1.2"),
+    // besides the clients' StartDiscovery and the exports; counted per
+    // reason, each hold released once.
+    void holdDiscovery(const QString &reason);
+    void releaseDiscovery(const QString &reason);
+    bool discoveryActive() const;
+    // The Target object of shelf.slot, if discovery lists it.
+    TargetObject *target(std::uint16_t shelf, std::uint8_t slot) const;
+
+    // Target.Attach / Target.Detach, after their options were checked and
+    // polkit said yes: the handler replies to `call` itself (Attach with the
+    // device node), now or later. Unset: NotSupported.
+    using TargetHandler = std::function<void(const QDBusMessage &call, TargetObject *target,
+                                             const CallOptions &options)>;
+    TargetHandler attachHandler;
+    TargetHandler detachHandler;
+
+Q_SIGNALS:
+    void discoveryActiveChanged();
+
 private:
     friend class Manager;
     friend class ExportObject;
+    friend class Targets;
 
     enum class SourceKind { Device, ImagePath, ImageFd };
     struct CreateRequest
@@ -224,6 +258,7 @@ private:
     QMap<QPair<std::uint16_t, std::uint8_t>, ExportObject *> m_exports;
     std::vector<ExportConfig> m_persistent; // what exports.conf holds
     QString m_loopError; // the engine's loop failed: nothing is served
+    std::unique_ptr<Targets> m_targets; // discovery and the Target objects
 };
 
 } // namespace Etherdisk::Helper

@@ -13,6 +13,12 @@
 //   helperclient ADDRESS set OBJECT        (SetSettings read-only=true)
 //   helperclient ADDRESS permissions
 //   helperclient ADDRESS objects           (GetManagedObjects: the paths)
+//   helperclient ADDRESS set-discovery IF... (SetDiscoveryInterfaces)
+//   helperclient ADDRESS start-discovery   (StartDiscovery)
+//   helperclient ADDRESS stop-discovery    (StopDiscovery)
+//   helperclient ADDRESS attach OBJECT     (Target.Attach)
+//   helperclient ADDRESS hold-discovery    (StartDiscovery, then "ok" and
+//                                           stays connected until killed)
 #include <QCoreApplication>
 #include <QDBusArgument>
 #include <QDBusConnection>
@@ -31,6 +37,7 @@ const QString Service = QStringLiteral("org.etherdisk.Etherdisk1");
 const QString ManagerPath = QStringLiteral("/org/etherdisk/Etherdisk1/Manager");
 const QString ManagerIface = QStringLiteral("org.etherdisk.Etherdisk1.Manager");
 const QString ExportIface = QStringLiteral("org.etherdisk.Etherdisk1.Export");
+const QString TargetIface = QStringLiteral("org.etherdisk.Etherdisk1.Target");
 
 QVariantMap noPrompt()
 {
@@ -88,6 +95,23 @@ int main(int argc, char **argv)
         m = QDBusMessage::createMethodCall(Service, QStringLiteral("/org/etherdisk/Etherdisk1"),
                                            QStringLiteral("org.freedesktop.DBus.ObjectManager"),
                                            QStringLiteral("GetManagedObjects"));
+    } else if (command == QLatin1String("set-discovery") && a.size() >= 3) {
+        m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface,
+                                           QStringLiteral("SetDiscoveryInterfaces"));
+        m << QStringList(a.mid(3)) << noPrompt();
+    } else if ((command == QLatin1String("start-discovery")
+                || command == QLatin1String("hold-discovery"))
+               && a.size() == 3) {
+        m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface,
+                                           QStringLiteral("StartDiscovery"));
+        m << noPrompt();
+    } else if (command == QLatin1String("stop-discovery") && a.size() == 3) {
+        m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface,
+                                           QStringLiteral("StopDiscovery"));
+        m << noPrompt();
+    } else if (command == QLatin1String("attach") && a.size() == 4) {
+        m = QDBusMessage::createMethodCall(Service, a[3], TargetIface, QStringLiteral("Attach"));
+        m << noPrompt();
     } else if (command == QLatin1String("permissions") && a.size() == 3) {
         m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface,
                                            QStringLiteral("GetPermissions"));
@@ -103,7 +127,9 @@ int main(int argc, char **argv)
     QString value;
     if (!reply.arguments().isEmpty()) {
         const QVariant v = reply.arguments().constFirst();
-        if (v.canConvert<QDBusObjectPath>()) {
+        if (v.metaType().id() == QMetaType::QString) {
+            value = v.toString();
+        } else if (v.canConvert<QDBusObjectPath>()) {
             value = v.value<QDBusObjectPath>().path();
         } else if (command == QLatin1String("objects")) {
             // a{oa{sa{sv}}}: the object paths, in order.
@@ -133,5 +159,10 @@ int main(int argc, char **argv)
         }
     }
     std::printf("ok %s\n", qPrintable(value.trimmed()));
+    if (command == QLatin1String("hold-discovery")) {
+        // Stays on the bus (and so keeps discovery running) until killed.
+        std::fflush(stdout);
+        return app.exec();
+    }
     return 0;
 }

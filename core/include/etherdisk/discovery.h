@@ -233,6 +233,9 @@ public:
     std::vector<DiscoveryEvent> takeEvents();
     // Proven targets, ordered by shelf, then slot.
     std::vector<DiscoveredTarget> targets() const;
+    // The proven target at shelf.slot, as targets() lists it: false if it
+    // is not listed. One lookup, without copying the whole list.
+    bool target(std::uint16_t shelf, std::uint8_t slot, DiscoveredTarget *out) const;
     std::vector<MalformedReply> malformed() const;
     Counters counters() const;
 
