@@ -168,7 +168,7 @@ MainWindow::MainWindow(Client::Model *model, Client::Actions *actions, const QDB
     else if (m_model->lastError().isError())
         showUnreachable(m_model->lastError());
     updateActions();
-    resize(980, 560);
+    resize(1180, 600);
 }
 
 QAction *MainWindow::makeAction(const QString &name, const QString &text, const QKeySequence &key,
