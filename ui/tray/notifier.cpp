@@ -53,7 +53,7 @@ void Notifier::observe(const Client::TargetInfo &t)
     const bool known = m_seen.contains(t.path);
     const Seen before = m_seen.value(t.path);
     m_seen.insert(t.path, { t.state, attached });
-    if (attached)
+    if (attached && known && !before.attached)
         m_userDetached.remove(t.path); // attached again: losses count again
     if (known && t.state == u"lost" && before.state != u"lost" && (attached || before.attached)
         && !m_userDetached.contains(t.path)) {
