@@ -520,8 +520,8 @@ namespace {
         cmd.parser.addOption({ QStringLiteral("persistent"),
                                tr("Serve it again when the helper starts (exports.conf).") });
         cmd.parser.addOption({ QStringLiteral("force"),
-                               tr("Export a device although it is in use (mounted, swap, "
-                                  "held) or its address is answered already.") });
+                               tr("Export a device although it is in use (mounted, holds a "
+                                  "mounted partition, swap, held by dm/md).") });
         int code = ExitOk;
         QStringList pos;
         if (!cmd.parse(arguments, &code)
@@ -813,6 +813,8 @@ namespace {
         }
         if (v.metaType() == QMetaType::fromType<QByteArray>())
             return QString::fromLatin1(v.toByteArray());
+        if (v.metaType() == QMetaType::fromType<uchar>()) // D-Bus y (Slot): a number, not a char
+            return int(v.toUInt());
         return QJsonValue::fromVariant(v);
     }
 
@@ -821,6 +823,8 @@ namespace {
         if (v.metaType() == QMetaType::fromType<QStringList>())
             return v.toStringList().join(QLatin1Char(','));
         const QJsonValue j = jsonValue(v);
+        if (j.isDouble())
+            return QString::number(j.toInteger());
         if (j.isArray())
             return QString::fromUtf8(QJsonDocument(j.toArray()).toJson(QJsonDocument::Compact));
         if (j.isObject())

@@ -21,6 +21,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 
 namespace {
 
@@ -73,8 +74,16 @@ int main(int argc, char **argv)
         return Ctl::probe(args);
     if (command == QLatin1String("bench"))
         return Ctl::bench(args);
-    if (DBusCtl::isCommand(command))
-        return DBusCtl::run(command, args);
+    if (DBusCtl::isCommand(command)) {
+        // Ended here, without static destructors: Qt's D-Bus thread can
+        // still be dispatching a late message (seen after an error reply
+        // for an unknown object) while they run, and then warns about
+        // D-Bus types that are no longer registered.
+        const int code = DBusCtl::run(command, args);
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::_exit(code);
+    }
     Ctl::fail(Ctl::ExitUsage, Ctl::tr("unknown command \"%1\"").arg(command));
     usage(stderr);
     return Ctl::ExitUsage;

@@ -28,11 +28,7 @@ namespace {
 
 QString TtyAgent::program()
 {
-    QString path = QStandardPaths::findExecutable(QStringLiteral("pkttyagent"));
-    if (path.isEmpty())
-        path = QStandardPaths::findExecutable(QStringLiteral("pkttyagent"),
-                                              { QStringLiteral("/usr/bin") });
-    return path;
+    return QStandardPaths::findExecutable(QStringLiteral("pkttyagent"));
 }
 
 bool TtyAgent::start(QString *why)
@@ -62,8 +58,8 @@ bool TtyAgent::start(QString *why)
     const QByteArray file = QFile::encodeName(path);
     const QByteArray pid = QByteArray::number(qint64(::getpid()));
     const QByteArray fd = QByteArray::number(notify);
-    const char *argv[] = { file.constData(), "--process",  pid.constData(), "--notify-fd",
-                           fd.constData(),   "--fallback", nullptr };
+    const char *argv[] = { file.constData(), "--process",    pid.constData(),
+                           "--notify-fd",    fd.constData(), nullptr };
     const pid_t parent = ::getpid();
     const pid_t child = ::fork();
     if (child == 0) {

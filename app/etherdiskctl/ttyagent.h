@@ -3,10 +3,16 @@
 //
 // TtyAgent: polkit's text authentication agent for this process, so a
 // password prompt for a call to the helper appears in the terminal (as
-// udisksctl and systemctl do). start() runs
-//   pkttyagent --process <our pid> --notify-fd N --fallback
+// udisksctl does). start() runs
+//   pkttyagent --process <our pid> --notify-fd N
 // and returns once it has registered with polkit (it closes N then), so
 // the call that follows finds it; the destructor ends it.
+//
+// Not --fallback (which systemctl passes): polkit (122) ignores a fallback
+// agent when the caller has no login session (a container, a service, a
+// shell without pam_systemd), so no prompt would come at all. Without it,
+// as udisksctl's own agent, the prompt comes to this terminal even where
+// a graphical agent runs.
 #pragma once
 
 #include <QString>
@@ -29,7 +35,7 @@ public:
     void stop();
     bool running() const { return m_pid > 0; }
 
-    // Where it is looked for: $PATH, then /usr/bin.
+    // Where it is looked for: $PATH ("" when it is not there).
     static QString program();
 
 private:

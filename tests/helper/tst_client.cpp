@@ -21,7 +21,6 @@
 #include <QDBusMessage>
 #include <QDBusUnixFileDescriptor>
 #include <QFile>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -168,7 +167,6 @@ void tst_Client::cleanup()
     if (!m_busUp)
         return;
     Model model(m_bus);
-    QSignalSpy up(&model, &Model::connectedChanged);
     model.start();
     QTRY_VERIFY_WITH_TIMEOUT(model.isConnected(), 10000);
     for (const QString &path : model.exportPaths())
@@ -408,9 +406,8 @@ void tst_Client::countersChange()
 // kill -9 of the helper: the model empties by itself (one removed per
 // object, then disconnected); the next activation (by another client)
 // refills it without any call on the model (the persistent export is back,
-// then connected). The same again with the helper replaced while nobody
-// looked (a new unique name). Fails if the model polls, keeps stale
-// objects, or needs refresh() to come back.
+// then connected). Twice: the model recovers more than once. Fails if the
+// model polls, keeps stale objects, or needs refresh() to come back.
 void tst_Client::helperRestart()
 {
     const QString path = createImage(QStringLiteral("restart.img"), 4, 6, 3,
