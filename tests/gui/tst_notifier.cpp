@@ -19,8 +19,12 @@
 
 #include "etherdiskclient/actions.h"
 
+#include <QAbstractButton>
+#include <QApplication>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
+#include <QTabBar>
+#include <QTableView>
 #include <QFrame>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -63,6 +67,7 @@ private Q_SLOTS:
     void actionOpensWindow();
     void fallbackWithoutServer();
     void helperUnreachableBanner();
+    void keyboardAndNames();
 
 private:
     // The Notify calls the listener printed since the last call.
@@ -300,6 +305,47 @@ void tst_Notifier::helperUnreachableBanner()
     QVERIFY2(text.contains(QStringLiteral("org.etherdisk.Etherdisk1")), qPrintable(text));
     QCOMPARE(Etherdisk::Ui::TrayIcon::summary(model),
              QStringLiteral("etherdisk-helper is not running"));
+}
+
+// Every control of the window that takes focus has a name a screen reader
+// can say (its accessible name, or its text for buttons and the tab bar),
+// and Tab leaves a table instead of walking its cells. Fails if a control
+// is added without a name or a table keeps Tab.
+void tst_Notifier::keyboardAndNames()
+{
+    const QDBusConnection bus =
+        QDBusConnection::connectToBus(m_address, QStringLiteral("n%1").arg(++m_connections));
+    Model model(bus);
+    Etherdisk::Client::Actions actions(bus);
+    Etherdisk::Ui::MainWindow window(&model, &actions, bus);
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    int checked = 0;
+    for (QWidget *w : window.findChildren<QWidget *>()) {
+        if (!w->isVisibleTo(&window) || !(w->focusPolicy() & Qt::TabFocus))
+            continue;
+        QString name = w->accessibleName();
+        if (name.isEmpty())
+            if (auto *b = qobject_cast<QAbstractButton *>(w))
+                name = b->text();
+        if (auto *tabs = qobject_cast<QTabBar *>(w))
+            for (int i = 0; i < tabs->count(); ++i)
+                QVERIFY(!tabs->tabText(i).isEmpty());
+        else
+            QVERIFY2(
+                !name.isEmpty(),
+                qPrintable(QStringLiteral("%1 %2 has no name")
+                               .arg(QLatin1String(w->metaObject()->className()), w->objectName())));
+        ++checked;
+    }
+    QVERIFY2(checked >= 5, qPrintable(QString::number(checked)));
+    QTableView *table = window.disksView();
+    QVERIFY(!table->tabKeyNavigation());
+    table->setFocus();
+    QTRY_VERIFY(table->hasFocus());
+    QTest::keyClick(table, Qt::Key_Tab);
+    QVERIFY(!table->hasFocus());
 }
 
 QTEST_MAIN(tst_Notifier)
