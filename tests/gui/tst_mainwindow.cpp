@@ -19,8 +19,11 @@
 #include "widgets/exportdialog.h"
 #include "widgets/localsources.h"
 #include "widgets/mainwindow.h"
+#include "widgets/settingsdialog.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -54,6 +57,7 @@ private Q_SLOTS:
     void dialogShowsHelperError();
     void helperRestartRecovered();
     void lsblkReasons();
+    void settingsAndStop();
 
 private:
     // Only A's veth end checked in the dialog's interface list.
@@ -131,6 +135,20 @@ void tst_MainWindow::disksAppearAndFilter()
     QVERIFY(window.action(QStringLiteral("copyDetails"))->isEnabled());
     QVERIFY(!window.action(QStringLiteral("detach"))->isEnabled());
     QVERIFY(!window.action(QStringLiteral("open"))->isEnabled());
+    // Copy details puts the target's facts on the clipboard.
+    window.action(QStringLiteral("copyDetails"))->trigger();
+    const QString details = QApplication::clipboard()->text();
+    QVERIFY2(details.contains(QStringLiteral("Address: e11.2\n"))
+                 && details.contains(QStringLiteral("Capacity: 1.0 MiB (1048576 bytes)")),
+             qPrintable(details));
+    // Attach: whatever the helper answers is shown in place (this host's
+    // helper cannot attach without the aoe driver and says why).
+    window.action(QStringLiteral("attach"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.disksMessage()->text().startsWith(QStringLiteral("Could not attach e11.2: "))
+            || window.disksMessage()->text().startsWith(QStringLiteral("e11.2 is attached as")),
+        10000);
+    QVERIFY2(window.disksMessage()->text().size() > 25, qPrintable(window.disksMessage()->text()));
     window.disksFilter()->clear();
     QCOMPARE(window.disksView()->model()->rowCount(), 2);
     // The lock badges: as root everything is "yes".
@@ -311,6 +329,53 @@ void tst_MainWindow::lsblkReasons()
     QCOMPARE(e[6].model, QStringLiteral("USB stick"));
     QCOMPARE(e[7].unavailable, QString());
     QCOMPARE(e[7].depth, 1);
+}
+
+// Edit settings: a bad MAC is refused in place before any call; a new
+// write mode and access list reach the helper and the table's row. Stop
+// from the window removes the row and says so. Fails if the settings are
+// not sent, a bad list is sent, or Stop leaves the export.
+void tst_MainWindow::settingsAndStop()
+{
+    QString error;
+    const QString path = m_lan.exportImage(13, 1, 2048, {}, &error);
+    QVERIFY2(!path.isEmpty(), qPrintable(error));
+    const QDBusConnection bus = m_lan.newConnection();
+    Model model(bus);
+    Etherdisk::Client::Actions actions(bus);
+    MainWindow window(&model, &actions, bus);
+    window.show();
+    model.start();
+    QTRY_COMPARE_WITH_TIMEOUT(window.exportsView()->model()->rowCount(), 1, 10000);
+
+    Etherdisk::Ui::SettingsDialog dialog(*model.exportInfo(path), &actions);
+    dialog.show();
+    auto *allow = dialog.findChild<QLineEdit *>();
+    QVERIFY(allow);
+    allow->setText(QStringLiteral("nonsense"));
+    dialog.findChild<QRadioButton *>(QStringLiteral("direct"))->setChecked(true);
+    dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QVERIFY(dialog.errorLine()->isVisible());
+    QVERIFY(dialog.errorLine()->text().contains(QStringLiteral("nonsense")));
+    QCOMPARE(model.exportInfo(path)->writeMode, QStringLiteral("writeback"));
+    allow->setText(QStringLiteral("02:AE:00:00:00:09"));
+    dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QTRY_COMPARE_WITH_TIMEOUT(dialog.result(), int(QDialog::Accepted), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(model.exportInfo(path)->writeMode, QStringLiteral("direct"), 5000);
+    QCOMPARE(model.exportInfo(path)->allowedMacs,
+             QStringList{ QStringLiteral("02:ae:00:00:00:09") });
+    const QModelIndex row = window.exportsView()->model()->index(0, 0);
+    QCOMPARE(row.siblingAtColumn(Etherdisk::Ui::ExportsModel::WriteMode).data().toString(),
+             QStringLiteral("Direct"));
+
+    window.showPage(MainWindow::ExportsPage);
+    window.exportsView()->selectRow(0);
+    QVERIFY(window.action(QStringLiteral("stopExport"))->isEnabled());
+    window.action(QStringLiteral("stopExport"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(window.exportsView()->model()->rowCount(), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.exportsMessage()->text(),
+                              QStringLiteral("e13.1 is no longer exported"), 5000);
+    QVERIFY(model.exportInfo(path) == nullptr);
 }
 
 QTEST_MAIN(tst_MainWindow)
