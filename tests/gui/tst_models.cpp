@@ -22,6 +22,8 @@
 #include <QSortFilterProxyModel>
 #include <QTest>
 
+#include <algorithm>
+
 #include <signal.h>
 
 using namespace EtherdiskTest;
@@ -240,12 +242,29 @@ void tst_Models::exportsThroughput()
     QCOMPARE(exports.writeRate(path), 0.0);
     QVERIFY(cell(exports, 0, ExportsModel::ReadRate) != QStringLiteral("0 B/s"));
     QCOMPARE(cell(exports, 0, ExportsModel::WriteRate), QStringLiteral("0 B/s"));
+    // The graph's history holds the rate (the next tick at the latest).
+    auto history = [&](int column) {
+        return exports.data(exports.index(0, column), ExportsModel::HistoryRole).toList();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!history(ExportsModel::ReadRate).isEmpty()
+                                 && history(ExportsModel::ReadRate).constLast().toDouble() > 0,
+                             ExportsModel::TickMs + 500);
+    for (const QVariant &v : history(ExportsModel::WriteRate))
+        QCOMPARE(v.toDouble(), 0.0);
 
     QTRY_VERIFY_WITH_TIMEOUT(exports.readRate(path) == 0, ExportsModel::IdleMs + 3000);
     const qint64 quiet = lastChange.elapsed();
     QVERIFY2(quiet >= ExportsModel::IdleMs, qPrintable(QString::number(quiet)));
     QVERIFY2(quiet <= ExportsModel::IdleMs + 1500, qPrintable(QString::number(quiet)));
     QCOMPARE(cell(exports, 0, ExportsModel::ReadRate), QStringLiteral("0 B/s"));
+    // The history is bounded and moves on: the newest entry is the quiet 0,
+    // the read is still in it.
+    QTRY_COMPARE_WITH_TIMEOUT(history(ExportsModel::ReadRate).constLast().toDouble(), 0.0,
+                              ExportsModel::TickMs + 500);
+    const QVariantList h = history(ExportsModel::ReadRate);
+    QVERIFY(h.size() <= ExportsModel::HistoryLength);
+    QVERIFY(std::any_of(h.cbegin(), h.cend(), [](const QVariant &v) { return v.toDouble() > 0; }));
+    QCOMPARE(history(ExportsModel::Address), QVariantList());
 }
 
 // vblade and etherdisk-target on B appear as rows with their capacity,

@@ -7,6 +7,8 @@
 #include "etherdiskclient/model.h"
 
 #include <QBrush>
+
+#include <algorithm>
 #include <QColor>
 
 namespace Etherdisk::Ui {
@@ -15,7 +17,7 @@ ExportsModel::ExportsModel(Client::Model *model, QObject *parent)
     : ObjectTableModel(model, QLatin1String(Client::ExportInterface), parent)
 {
     m_clock.start();
-    m_idle.setInterval(500);
+    m_idle.setInterval(TickMs);
     connect(&m_idle, &QTimer::timeout, this, &ExportsModel::tick);
     m_idle.start();
     populate(model->exportPaths());
@@ -78,16 +80,31 @@ void ExportsModel::rowRemoved(const QString &path)
 void ExportsModel::tick()
 {
     const qint64 now = m_clock.elapsed();
+    auto push = [](QList<double> &history, double value) {
+        history.append(value);
+        if (history.size() > HistoryLength)
+            history.removeFirst();
+    };
     for (auto it = m_rates.begin(); it != m_rates.end(); ++it) {
         Rate &r = *it;
-        if (now - r.changeMs < IdleMs)
-            continue;
-        r.sampleMs = now; // a quiet spell: the next change is measured from here
-        if (r.readRate == 0 && r.writeRate == 0)
-            continue;
-        r.readRate = r.writeRate = 0;
-        const int row = rowOf(it.key());
-        Q_EMIT dataChanged(index(row, ReadRate), index(row, WriteRate));
+        bool changed = false;
+        if (now - r.changeMs >= IdleMs) {
+            r.sampleMs = now; // a quiet spell: the next change is measured from here
+            changed = r.readRate != 0 || r.writeRate != 0;
+            r.readRate = r.writeRate = 0;
+        }
+        // A graph that shows anything moves on; a flat one stays untouched.
+        const bool flat = r.readRate == 0 && r.writeRate == 0
+            && std::all_of(r.readHistory.cbegin(), r.readHistory.cend(),
+                           [](double v) { return v == 0; })
+            && std::all_of(r.writeHistory.cbegin(), r.writeHistory.cend(),
+                           [](double v) { return v == 0; });
+        push(r.readHistory, r.readRate);
+        push(r.writeHistory, r.writeRate);
+        if (changed || !flat) {
+            const int row = rowOf(it.key());
+            Q_EMIT dataChanged(index(row, ReadRate), index(row, WriteRate));
+        }
     }
 }
 
@@ -102,6 +119,12 @@ QVariant ExportsModel::data(const QModelIndex &index, int role) const
         return e->path;
     const int column = index.column();
     const Rate rate = m_rates.value(e->path);
+    if (role == HistoryRole && (column == ReadRate || column == WriteRate)) {
+        QVariantList out;
+        for (double v : column == ReadRate ? rate.readHistory : rate.writeHistory)
+            out << v;
+        return out;
+    }
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {

@@ -9,6 +9,10 @@
 // change (coalesced), so a row whose counters have not changed for IdleMs
 // falls to 0 B/s, and its sample restarts then, so that the first change
 // after a quiet spell is not spread over the whole quiet time.
+//
+// The last HistoryLength rates (one every TickMs) are kept per row for the
+// small graph behind the Read and Write cells (HistoryRole on those
+// columns: a QVariantList of bytes per second, oldest first).
 #pragma once
 
 #include "models/objecttablemodel.h"
@@ -42,6 +46,9 @@ public:
         ColumnCount
     };
     static constexpr int IdleMs = 2000;
+    static constexpr int TickMs = 500;
+    static constexpr int HistoryLength = 60;
+    enum { HistoryRole = PathRole + 1 };
 
     explicit ExportsModel(Client::Model *model, QObject *parent = nullptr);
 
@@ -70,6 +77,8 @@ private:
         qint64 changeMs = 0; // the last time they changed
         double readRate = 0;
         double writeRate = 0;
+        QList<double> readHistory;
+        QList<double> writeHistory;
     };
     void tick();
 

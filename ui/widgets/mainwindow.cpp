@@ -7,6 +7,7 @@
 #include "widgets/exportdialog.h"
 #include "widgets/icons.h"
 #include "widgets/settingsdialog.h"
+#include "widgets/throughputdelegate.h"
 
 #include "etherdiskclient/actions.h"
 #include "etherdiskclient/model.h"
@@ -243,6 +244,9 @@ QWidget *MainWindow::makeExportsPage()
     layout->addLayout(bar);
     m_exportsView = makeTable(m_exportsProxy, tr("My exports"), page);
     m_exportsView->setObjectName(QStringLiteral("exportsView"));
+    auto *graph = new ThroughputDelegate(m_exportsView);
+    m_exportsView->setItemDelegateForColumn(ExportsModel::ReadRate, graph);
+    m_exportsView->setItemDelegateForColumn(ExportsModel::WriteRate, graph);
     for (const char *name : { "newExport", "stopExport", "editExport" })
         m_exportsView->addAction(action(QLatin1String(name)));
     connect(m_exportsView, &QTableView::activated, this, &MainWindow::editSelected);
