@@ -43,8 +43,9 @@ void screenshotsWhenReady(Ui::MainWindow *window, Client::Model *model, const QS
             return;
         poll->stop();
         delete elapsed;
-        // One more second: counters and states settle, the tables repaint.
-        QTimer::singleShot(1500, window, [=] {
+        // A few more seconds: counters and states settle, the throughput
+        // graphs get some history, the tables repaint.
+        QTimer::singleShot(5000, window, [=] {
             QDir().mkpath(dir);
             const struct
             {

@@ -20,6 +20,7 @@
 #include "etherdiskclient/actions.h"
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
@@ -284,8 +285,9 @@ void tst_Notifier::fallbackWithoutServer()
 
 // A bus where etherdisk-helper cannot be started: the window shows the
 // banner saying it is not running and how to start it, with the bus's
-// reason; the tray's tooltip says the same. Fails if the window stays
-// silent or shows the banner while connected.
+// reason; the tray's tooltip says the same; Refresh asks again. Fails if
+// the window stays silent, shows the banner while connected, or Refresh
+// does nothing.
 void tst_Notifier::helperUnreachableBanner()
 {
     const QDBusConnection bus =
@@ -305,6 +307,10 @@ void tst_Notifier::helperUnreachableBanner()
     QVERIFY2(text.contains(QStringLiteral("org.etherdisk.Etherdisk1")), qPrintable(text));
     QCOMPARE(Etherdisk::Ui::TrayIcon::summary(model),
              QStringLiteral("etherdisk-helper is not running"));
+    // Refresh (F5) asks again, and the banner stays.
+    window.action(QStringLiteral("refresh"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, 10000);
+    QVERIFY(window.banner()->isVisible());
 }
 
 // Every control of the window that takes focus has a name a screen reader

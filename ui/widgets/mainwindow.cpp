@@ -119,7 +119,11 @@ MainWindow::MainWindow(Client::Model *model, Client::Actions *actions, const QDB
                &MainWindow::stopSelected);
     makeAction(QStringLiteral("editExport"), tr("&Edit settings…"), QKeySequence(tr("Ctrl+E")),
                &MainWindow::editSelected);
+    // Never needed (the views follow the helper's signals), but asked for.
+    makeAction(QStringLiteral("refresh"), tr("&Refresh"), QKeySequence::Refresh,
+               &MainWindow::refresh);
 
+    addActions(m_actionsByName.values());
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
 
@@ -212,7 +216,7 @@ QWidget *MainWindow::makeDisksPage()
     layout->addLayout(bar);
     m_disksView = makeTable(m_targetsProxy, tr("Network disks"), page);
     m_disksView->setObjectName(QStringLiteral("disksView"));
-    for (const char *name : { "attach", "detach", "open", "copyDetails" })
+    for (const char *name : { "attach", "detach", "open", "copyDetails", "refresh" })
         m_disksView->addAction(action(QLatin1String(name)));
     connect(m_disksView, &QTableView::activated, this, &MainWindow::openSelected);
     layout->addWidget(m_disksView, 1);
@@ -247,13 +251,18 @@ QWidget *MainWindow::makeExportsPage()
     auto *graph = new ThroughputDelegate(m_exportsView);
     m_exportsView->setItemDelegateForColumn(ExportsModel::ReadRate, graph);
     m_exportsView->setItemDelegateForColumn(ExportsModel::WriteRate, graph);
-    for (const char *name : { "newExport", "stopExport", "editExport" })
+    for (const char *name : { "newExport", "stopExport", "editExport", "refresh" })
         m_exportsView->addAction(action(QLatin1String(name)));
     connect(m_exportsView, &QTableView::activated, this, &MainWindow::editSelected);
     layout->addWidget(m_exportsView, 1);
     m_exportsMessage = makeMessageLine(QStringLiteral("exportsMessage"), page);
     layout->addWidget(m_exportsMessage);
     return page;
+}
+
+void MainWindow::refresh()
+{
+    m_model->refresh();
 }
 
 void MainWindow::showPage(int page)

@@ -74,6 +74,8 @@ public Q_SLOTS:
     void newExport();
     void stopSelected();
     void editSelected();
+    // Fetches everything again (and starts the helper if it is not running).
+    void refresh();
 
 Q_SIGNALS:
     // The user asked to detach this target (the notifier stays quiet).
