@@ -15,6 +15,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSystemTrayIcon>
@@ -81,7 +82,8 @@ int main(int argc, char **argv)
     QApplication::setApplicationDisplayName(QStringLiteral("Etherdisk"));
     QApplication::setApplicationVersion(QStringLiteral(ETHERDISK_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("etherdisk"));
-    QApplication::setWindowIcon(Ui::appIcon());
+    // The installed hicolor icon where there is one, else the same shape drawn.
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("etherdisk"), Ui::appIcon()));
 
     QTranslator qtTranslator;
     if (qtTranslator.load(QLocale::system(), QStringLiteral("qtbase"), QStringLiteral("_"),
