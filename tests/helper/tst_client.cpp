@@ -307,7 +307,13 @@ void tst_Client::addedChangedRemoved()
     QVERIFY(stop(path).type() == QDBusMessage::ReplyMessage);
     QTRY_VERIFY_WITH_TIMEOUT(!model.exportInfo(path), 3000);
     QTest::qWait(500);
-    QCOMPARE(log.events,
+    // The export's own events (an export also keeps the helper's discovery
+    // running: the Manager's DiscoveryActive changes with it).
+    QStringList exportEvents;
+    for (const QString &e : log.events)
+        if (!e.startsWith(QStringLiteral("changed ") + ManagerPath + QLatin1Char(' ')))
+            exportEvents << e;
+    QCOMPARE(exportEvents,
              QStringList({ QStringLiteral("added %1 %2").arg(path, ExportIface),
                            QStringLiteral("changed %1 %2 WriteMode").arg(path, ExportIface),
                            QStringLiteral("changed %1 %2 ReadOnly").arg(path, ExportIface),
