@@ -53,9 +53,16 @@ int main(int argc, char **argv)
         QStringLiteral("Target objects at most: the targets discovery lists (default %1).")
             .arg(options.maxTargets),
         QStringLiteral("n"), QString::number(options.maxTargets));
+    const QCommandLineOption forgetLost(
+        QStringLiteral("forget-lost"),
+        QStringLiteral("Seconds a lost target's object stays before it is removed, unless "
+                       "attached (default %1).")
+            .arg(options.targetForgetMs / 1000),
+        QStringLiteral("s"), QString::number(options.targetForgetMs / 1000));
     parser.addOption(config);
     parser.addOption(stateDir);
     parser.addOption(maxTargets);
+    parser.addOption(forgetLost);
     parser.process(app);
     options.configPath = parser.value(config);
     options.stateDir = parser.value(stateDir);
@@ -67,6 +74,14 @@ int main(int argc, char **argv)
         return 64; // EX_USAGE
     }
     options.maxTargets = targets;
+    const int forget = parser.value(forgetLost).toInt(&numeric);
+    if (!numeric || forget < 10 || forget > 7 * 24 * 3600) {
+        std::fprintf(stderr,
+                     "etherdisk-helper: --forget-lost wants seconds from 10 (longer than a "
+                     "target takes to be found lost) to 604800\n");
+        return 64; // EX_USAGE
+    }
+    options.targetForgetMs = forget * 1000;
 
     if (geteuid() != 0)
         std::fprintf(stderr,

@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // The objects of etherdisk-helper on the system bus: Manager (create
-// exports, permissions, version) and one Export per served shelf.slot,
-// on top of one core Engine. The D-Bus adaptors are generated from
+// exports, permissions, version, discovery settings) and one Export per
+// served shelf.slot, on top of one core Engine; the Target objects of
+// discovery are in targets.h. The D-Bus adaptors are generated from
 // helper/dbus/*.xml and forward to these classes; ObjectTree adds
 // ObjectManager and PropertiesChanged.
 //

@@ -165,6 +165,8 @@ void TargetObject::setAttachedDevice(const QString &device)
     m_attachedDevice = device;
     m_owner->service()->tree()->changed(path(), QLatin1String(TargetInterface),
                                         { QStringLiteral("AttachedDevice") });
+    if (device.isEmpty())
+        m_owner->detached(this);
 }
 
 QString TargetObject::Attach(const QVariantMap &options)
@@ -317,9 +319,14 @@ void Targets::start(const std::vector<std::string> &interfaces)
     std::string e;
     std::unique_ptr<Discovery> d = interfaces.empty() ? nullptr : Discovery::open(o, &e);
     if (!d) {
-        m_lastError = interfaces.empty()
-            ? QStringLiteral("no Ethernet interface is up to discover on")
-            : QStringLiteral("cannot discover: %1").arg(fromStd(e));
+        if (!interfaces.empty())
+            m_lastError = QStringLiteral("cannot discover: %1").arg(fromStd(e));
+        else if (m_configured.isEmpty())
+            m_lastError = QStringLiteral("no Ethernet interface is up to discover on");
+        else
+            m_lastError = QStringLiteral("none of the discovery interfaces (%1) exists: set "
+                                         "others with SetDiscoveryInterfaces")
+                              .arg(m_configured.join(QStringLiteral(", ")));
         log(m_lastError);
         if (wasActive)
             stop();
@@ -509,6 +516,14 @@ void Targets::removeObject(std::uint16_t shelf, std::uint8_t slot)
     o->deleteLater();
 }
 
+void Targets::detached(TargetObject *target)
+{
+    // Kept only because it was attached: discovery no longer lists it.
+    DiscoveredTarget t;
+    if (!m_discovery || !m_discovery->target(target->shelf(), target->slot(), &t))
+        removeObject(target->shelf(), target->slot());
+}
+
 void Targets::removeStale()
 {
     for (TargetObject *o : m_objects.values()) {
@@ -596,25 +611,32 @@ void Targets::startFor(const QDBusMessage &call, const QVariantMap &options)
         m_service->refuse(call, errorName("Failed"), full);
         return;
     }
-    m_service->authorizeThen(call, QLatin1String(ActionDiscover), !parsed.noUserInteraction, {},
-                             [this, call, name, full]() {
-                                 if (!m_clients.contains(name)) {
-                                     if (m_clients.size() >= MaxDiscoveryClients) {
-                                         m_service->refuse(call, errorName("Failed"), full);
-                                         return;
-                                     }
-                                     m_clients.insert(name);
-                                     m_watcher.addWatchedService(name);
-                                 }
-                                 update();
-                                 if (!m_discovery) {
-                                     m_clients.remove(name);
-                                     m_watcher.removeWatchedService(name);
-                                     m_service->refuse(call, errorName("Failed"), m_lastError);
-                                     return;
-                                 }
-                                 m_service->m_bus.send(call.createReply());
-                             });
+    m_service->authorizeThen(
+        call, QLatin1String(ActionDiscover), !parsed.noUserInteraction, {},
+        [this, call, name, full]() {
+            if (!m_clients.contains(name)) {
+                if (m_clients.size() >= MaxDiscoveryClients) {
+                    m_service->refuse(call, errorName("Failed"), full);
+                    return;
+                }
+                m_clients.insert(name);
+                m_watcher.addWatchedService(name);
+                // Gone between polkit's answer and the
+                // watch: no signal would tell.
+                if (!m_service->m_bus.interface()->isServiceRegistered(name).value()) {
+                    clientGone(name);
+                    return;
+                }
+            }
+            update();
+            if (!m_discovery) {
+                m_clients.remove(name);
+                m_watcher.removeWatchedService(name);
+                m_service->refuse(call, errorName("Failed"), m_lastError);
+                return;
+            }
+            m_service->m_bus.send(call.createReply());
+        });
 }
 
 void Targets::stopFor(const QDBusMessage &call, const QVariantMap &options)

@@ -91,6 +91,9 @@ public:
     const DiscoveredTarget &target() const { return m_target; }
 
     // Set by the attach work ("" when detached); PropertiesChanged at once.
+    // An attached target's object stays while discovery does not list it
+    // (forgotten after a long loss, or discovery stopped), State lost;
+    // detached then, the object goes (InterfacesRemoved, deleted later).
     void setAttachedDevice(const QString &device);
 
 public: // called by the generated adaptor
@@ -179,6 +182,8 @@ private:
     void apply(DiscoveredTarget t);
     void removeObject(std::uint16_t shelf, std::uint8_t slot);
     void removeStale();
+    // AttachedDevice became "": the object goes if only that kept it.
+    void detached(TargetObject *target);
     void clientGone(const QString &name);
     bool savePersisted(const QStringList &interfaces, QString *error);
     void finishProbe(Probe *probe);
