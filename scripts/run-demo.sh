@@ -8,7 +8,8 @@
 # pair: etherdisk-target serves three sample shelves from one process on one
 # side, and from the other side `etherdiskctl` discovers, probes and
 # benchmarks them without the kernel driver, and Debian's aoetools confirm
-# what it says. The GUI replaces the second half once it exists.
+# what it says. Then scripts/demo-gui.sh opens the desktop app on a demo LAN
+# of its own (or, without a display, saves screenshots of it).
 # Nothing here touches the machine's own network interfaces; everything is
 # removed on exit.
 #
@@ -93,4 +94,6 @@ if [ -n "${DEMO_KEEP:-}" ]; then
     echo "serving in namespace $P-srv; try: ip netns exec $P-cli $ctl discover --watch -i $P-c   (Ctrl-C ends)"
     wait
 fi
+echo "== the desktop app on a demo LAN of its own (scripts/demo-gui.sh)"
+SKIP_SETUP=1 "$here/scripts/demo-gui.sh"
 echo "demo done: namespaces removed."

@@ -1,4 +1,5 @@
-# Fails when the client library (helper/client) or etherdiskctl's D-Bus
+# Fails when the client library (helper/client), the desktop app (ui/,
+# app/etherdisk) or etherdiskctl's D-Bus
 # commands (app/etherdiskctl/dbuscommands.* and ttyagent.*) include a header
 # of core (etherdisk/...: engine, discovery, codec) or link Etherdisk::Core:
 # they must work with the helper alone. DIRS: the files and folders to check.
