@@ -46,6 +46,9 @@ fi
 declare -A expect=(
     [etherdisk-target]="/usr/sbin/etherdisk-target /usr/share/man/man8/etherdisk-target.8.gz"
     [etherdiskctl]="/usr/bin/etherdiskctl /usr/share/man/man1/etherdiskctl.1.gz"
+    [etherdisk]="/usr/bin/etherdisk /usr/share/man/man1/etherdisk.1.gz
+        /usr/share/applications/etherdisk.desktop
+        /usr/share/icons/hicolor/scalable/apps/etherdisk.svg"
     [etherdisk-helper]="/usr/libexec/etherdisk/etherdisk-helper
         /usr/share/man/man8/etherdisk-helper.8.gz
         /usr/share/dbus-1/system.d/org.etherdisk.Etherdisk1.conf
@@ -56,13 +59,13 @@ declare -A expect=(
         /usr/share/polkit-1/actions/org.etherdisk.etherdisk1.policy
         $unitdir/etherdisk-helper.service"
 )
-for p in etherdisk-target etherdiskctl etherdisk-helper; do
+for p in etherdisk-target etherdiskctl etherdisk-helper etherdisk; do
     has_pkg "$p" || { bad "package $p was not built"; continue; }
     for f in ${expect[$p]}; do
         if [ -f "$f" ] && dpkg -S "$f" 2>/dev/null | grep -q "^$p: "; then ok "$f ($p)"; else bad "$f missing or not owned by $p"; fi
     done
 done
-for b in /usr/sbin/etherdisk-target /usr/bin/etherdiskctl /usr/libexec/etherdisk/etherdisk-helper; do
+for b in /usr/sbin/etherdisk-target /usr/bin/etherdiskctl /usr/libexec/etherdisk/etherdisk-helper /usr/bin/etherdisk; do
     [ "$(stat -c '%a %U' "$b" 2>/dev/null)" = "755 root" ] && ok "$b is 755 root" || bad "$b: mode/owner $(stat -c '%a %U' "$b" 2>&1)"
 done
 # The unit starts at boot (dh_installsystemd enabled it) and runs the installed helper.
@@ -78,6 +81,9 @@ out=$(etherdisk-target --help 2>&1) && grep -q 'etherdisk-target' <<<"$out" \
     && ok "etherdisk-target --help" || bad "etherdisk-target --help: $out"
 out=$(etherdiskctl --help 2>&1) && grep -q 'discover' <<<"$out" \
     && ok "etherdiskctl --help" || bad "etherdiskctl --help: $out"
+# The desktop app starts without a display (Qt's offscreen platform).
+out=$(QT_QPA_PLATFORM=offscreen timeout 20 etherdisk --version 2>&1) && grep -q '0\.' <<<"$out" \
+    && ok "etherdisk starts offscreen: $out" || bad "etherdisk --version offscreen: $out"
 out=$(/usr/libexec/etherdisk/etherdisk-helper --version 2>&1) && grep -q '0\.1\.0' <<<"$out" \
     && ok "etherdisk-helper --version: $out" || bad "etherdisk-helper --version: $out"
 # A headless server: etherdisk-target loads no Qt library and pulls in no Qt
