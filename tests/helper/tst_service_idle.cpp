@@ -105,12 +105,14 @@ qint64 tst_ServiceIdle::waitExpired(int timeoutMs)
     return -1;
 }
 
-// Nothing held, nothing served: idleExpired 1 s after start (950-1400 ms).
-// Fails if the timer is not started when the service becomes idle.
+// Nothing held, nothing served: idleExpired 1 s after start (900-1400 ms,
+// counted from this function's start, which comes up to a few tens of ms
+// after start() armed the timer: more under the sanitizers). Fails if the
+// timer is not started when the service becomes idle.
 void tst_ServiceIdle::idleExpiresAfterTimeout()
 {
     const qint64 ms = waitExpired(3000);
-    QVERIFY2(ms >= 950 && ms <= 1400, qPrintable(QString::number(ms)));
+    QVERIFY2(ms >= 900 && ms <= 1400, qPrintable(QString::number(ms)));
 }
 
 // hold() keeps the service for as long as it is held (3 s checked); after
