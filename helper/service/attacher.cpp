@@ -36,11 +36,6 @@ namespace {
         return errorName("Failed");
     }
 
-    QString q(const std::string &s)
-    {
-        return QString::fromStdString(s);
-    }
-
     QString address(quint16 shelf, quint8 slot)
     {
         return QStringLiteral("e%1.%2").arg(shelf).arg(slot);
@@ -82,7 +77,7 @@ Attacher::Attacher(AoeDriver::Paths paths, QObject *parent)
     m_driver.devices(&devices);
     for (const AoeDriver::Device &d : devices)
         if (isBlockDevice(d.node))
-            m_known.insert(key(d.shelf, d.slot), q(d.node));
+            m_known.insert(key(d.shelf, d.slot), fromStd(d.node));
 }
 
 Attacher::~Attacher()
@@ -96,7 +91,7 @@ void Attacher::watch()
     // /dev/etherd when it exists (inotify there sees each device node come
     // and go), and its parent, to notice /dev/etherd itself appear when the
     // driver is loaded (by us or anyone) or vanish when it is unloaded.
-    const QString dir = q(m_driver.paths().devDir);
+    const QString dir = fromStd(m_driver.paths().devDir);
     const QString parent = QFileInfo(dir).path();
     const QStringList watched = m_watcher.directories();
     if (!watched.contains(parent) && QFileInfo(parent).isDir())
@@ -112,7 +107,7 @@ void Attacher::rescan()
     QMap<quint32, QString> now;
     for (const AoeDriver::Device &d : devices)
         if (isBlockDevice(d.node))
-            now.insert(key(d.shelf, d.slot), q(d.node));
+            now.insert(key(d.shelf, d.slot), fromStd(d.node));
     const QMap<quint32, QString> before = m_known;
     m_known = now;
     for (auto it = before.cbegin(); it != before.cend(); ++it)
@@ -134,7 +129,7 @@ QString Attacher::attachedDevice(quint16 shelf, quint8 slot) const
     AoeDriver::Device d;
     if (m_driver.device(shelf, slot, &d).kind != ErrorKind::None || !isBlockDevice(d.node))
         return {};
-    return q(d.node);
+    return fromStd(d.node);
 }
 
 void Attacher::later(Done done, const QString &errorName, const QString &message,
@@ -157,7 +152,7 @@ void Attacher::attach(quint16 shelf, quint8 slot, const QString &interface, Done
     }
     const std::string ifname = interface.toStdString();
     if (!AoeDriver::isValidInterfaceName(ifname)
-        || !QFileInfo::exists(q(m_driver.paths().sysfs) + QStringLiteral("/class/net/")
+        || !QFileInfo::exists(fromStd(m_driver.paths().sysfs) + QStringLiteral("/class/net/")
                               + interface)) {
         later(std::move(done), errorName("InvalidArgument"),
               QStringLiteral("there is no network interface '%1': name the interface on the "
@@ -184,7 +179,7 @@ void Attacher::attach(quint16 shelf, quint8 slot, const QString &interface, Done
                    QStringLiteral("%1 is known to the aoe driver but its state is '%2' after %3 s: "
                                   "its target does not answer; check that it is still exported "
                                   "and reachable on %4")
-                       .arg(q(d.node), q(d.state), secs, p->interface),
+                       .arg(fromStd(d.node), fromStd(d.state), secs, p->interface),
                    {});
         else
             finish(p, errorName("NotFound"),
@@ -249,7 +244,7 @@ void Attacher::loadFinished(const Error &error)
         if (p->started)
             continue;
         if (error.kind != ErrorKind::None)
-            finish(p, errorNameFor(error), q(error.message), {});
+            finish(p, errorNameFor(error), fromStd(error.message), {});
         else
             begin(p);
     }
@@ -270,11 +265,11 @@ void Attacher::begin(Pending *p)
         e.kind != ErrorKind::None) {
         // NotFound here means the module parameter is missing: not the target's fault
         finish(p, e.kind == ErrorKind::NotFound ? errorName("Failed") : errorNameFor(e),
-               q(e.message), {});
+               fromStd(e.message), {});
         return;
     }
     if (Error e = m_driver.discover(); e.kind != ErrorKind::None) {
-        finish(p, errorNameFor(e), q(e.message), {});
+        finish(p, errorNameFor(e), fromStd(e.message), {});
         return;
     }
     p->asked = true;
@@ -296,11 +291,11 @@ void Attacher::check(Pending *p)
         || !isBlockDevice(d.node))
         return;
     // Known from here on, so that the signal for it is not emitted later as news.
-    if (m_known.value(key(d.shelf, d.slot)) != q(d.node)) {
-        m_known.insert(key(d.shelf, d.slot), q(d.node));
-        Q_EMIT attachedChanged(d.shelf, d.slot, q(d.node));
+    if (m_known.value(key(d.shelf, d.slot)) != fromStd(d.node)) {
+        m_known.insert(key(d.shelf, d.slot), fromStd(d.node));
+        Q_EMIT attachedChanged(d.shelf, d.slot, fromStd(d.node));
     }
-    finish(p, {}, QStringLiteral("attached as %1").arg(q(d.node)), q(d.node));
+    finish(p, {}, QStringLiteral("attached as %1").arg(fromStd(d.node)), fromStd(d.node));
 }
 
 bool Attacher::isPending(const Pending *p) const
@@ -344,17 +339,17 @@ void Attacher::detach(quint16 shelf, quint8 slot, bool force, Done done)
               e.kind == ErrorKind::NotFound
                   ? QStringLiteral("%1 is not attached (the aoe driver has no such device)")
                         .arg(address(shelf, slot))
-                  : q(e.message),
+                  : fromStd(e.message),
               {});
         return;
     }
     std::string reason;
     if (Error e = m_driver.busyReason(d, &reason); e.kind != ErrorKind::None) {
-        later(std::move(done), errorNameFor(e), q(e.message), {});
+        later(std::move(done), errorNameFor(e), fromStd(e.message), {});
         return;
     }
     if (!reason.empty()) {
-        QString message = q(reason);
+        QString message = fromStd(reason);
         if (force)
             message += QStringLiteral(" (force does not detach a disk in use: the aoe driver "
                                       "would remove it under its users)");
@@ -364,19 +359,19 @@ void Attacher::detach(quint16 shelf, quint8 slot, bool force, Done done)
     std::vector<std::string> allowed;
     m_driver.allowedInterfaces(&allowed);
     if (Error e = m_driver.flush(shelf, slot); e.kind != ErrorKind::None) {
-        later(std::move(done), errorNameFor(e), q(e.message), {});
+        later(std::move(done), errorNameFor(e), fromStd(e.message), {});
         return;
     }
     AoeDriver::Device after;
     if (m_driver.device(shelf, slot, &after).kind == ErrorKind::None) {
         later(std::move(done), errorName("Failed"),
-              QStringLiteral("the aoe driver kept %1 after the flush").arg(q(d.node)), {});
+              QStringLiteral("the aoe driver kept %1 after the flush").arg(fromStd(d.node)), {});
         return;
     }
     rescan();
     QStringList ifs;
     for (const std::string &i : d.interfaces)
-        ifs << q(i);
+        ifs << fromStd(i);
     const QString where = allowed.empty()
         ? QStringLiteral("unless you restrict the driver to other interfaces (it listens on "
                          "all of them now)")
@@ -388,8 +383,8 @@ void Attacher::detach(quint16 shelf, quint8 slot, bool force, Done done)
                          "answers: at the driver's own discovery (every 60 s), when the target "
                          "restarts and advertises itself, or when anyone asks the driver to "
                          "discover, %2")
-              .arg(q(d.node), where),
-          q(d.node));
+              .arg(fromStd(d.node), where),
+          fromStd(d.node));
 }
 
 } // namespace Etherdisk::Helper
