@@ -39,6 +39,32 @@ edk_summary() {
     [ "$EDK_FAILED" = 0 ] && [ "$EDK_PASSED" -gt 0 ]
 }
 
+# edk_guest_run_report TITLE WORK AOE-GUEST-ARGS... — (host) run aoe-guest.sh
+# once with --workdir WORK/guest and the given arguments (stderr kept in
+# WORK/harness.err), print its output, count the guest's PASS/FAIL lines,
+# and exit: 0 and "RESULT: PASS" when the guest passed, 1 otherwise (the
+# work directory then kept), 77 (or 1 under ETHERDISK_NO_SKIP=1) when the
+# harness skipped. The caller's trap removes WORK unless KEEP_WORKDIR=1.
+edk_guest_run_report() {
+    local title=$1 work=$2 out rc t0 t1
+    shift 2
+    t0=$(date +%s.%N)
+    out=$("$(dirname "${BASH_SOURCE[0]}")/aoe-guest.sh" --workdir "$work/guest" "$@" 2>"$work/harness.err")
+    rc=$?
+    t1=$(date +%s.%N)
+    printf '%s\n' "$out" | sed 's/^/  /'
+    sed 's/^/  /' "$work/harness.err"
+    if [ "$rc" = 77 ]; then edk_skip "$(sed -n 's/^aoe-guest: SKIP: //p' "$work/harness.err" | head -n 1)"; fi
+    EDK_PASSED=$(grep -c '^PASS:' <<<"$out")
+    EDK_FAILED=$(grep -c '^FAIL:' <<<"$out")
+    [ "$rc" = 0 ] || edk_fail "guest run exited with status $rc"
+    echo "  $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s total ($(cat "$work/guest/timing" 2>/dev/null))"
+    [ "$EDK_FAILED" = 0 ] || KEEP_WORKDIR=1
+    if edk_summary "=== $title"; then echo "RESULT: PASS"; exit 0; fi
+    echo "RESULT: FAIL"
+    exit 1
+}
+
 edk_dev() { echo "/dev/etherd/e$1"; }
 edk_sysdir() { echo "/sys/block/etherd!e$1"; }
 

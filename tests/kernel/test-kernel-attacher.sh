@@ -49,22 +49,8 @@ head -c 4M /dev/urandom >"$WORK/e1.20.img"
 TCMD="sh -c '$TARGET_BIN --state-dir $WORK/state1 1 2 @IF@ $WORK/e1.2.img & exec $TARGET_BIN --state-dir $WORK/state2 1 20 @IF@ $WORK/e1.20.img'"
 
 echo "=== attach/detach through the aoe driver (one guest boot)"
-t0=$(date +%s.%N)
-out=$("$HERE/aoe-guest.sh" --no-aoe --mtu 1500 --timeout "$TIMEOUT" --workdir "$WORK/guest" \
+edk_guest_run_report attacher "$WORK" --no-aoe --mtu 1500 --timeout "$TIMEOUT" \
     --target "$TCMD" --guest "$HERE/guest-attacher-checks.sh" \
     --env "ATTACH_TST=$ATTACH_TST" --env "ATTACH_HELPER=$HELPER_BIN" \
     --env "ATTACH_IMG=$WORK/e1.2.img" --env "ATTACH_IMG2=$WORK/e1.20.img" \
-    --env "ATTACH_MNT=$WORK/guest/mnt" 2>"$WORK/harness.err")
-rc=$?
-t1=$(date +%s.%N)
-printf '%s\n' "$out" | sed 's/^/  /'
-sed 's/^/  /' "$WORK/harness.err"
-if [ "$rc" = 77 ]; then edk_skip "$(sed -n 's/^aoe-guest: SKIP: //p' "$WORK/harness.err" | head -n 1)"; fi
-EDK_PASSED=$(grep -c '^PASS:' <<<"$out")
-EDK_FAILED=$(grep -c '^FAIL:' <<<"$out")
-[ "$rc" = 0 ] || edk_fail "guest run exited with status $rc"
-echo "  $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s total ($(cat "$WORK/guest/timing" 2>/dev/null))"
-[ "$EDK_FAILED" = 0 ] || KEEP_WORKDIR=1
-if edk_summary "=== attacher"; then echo "RESULT: PASS"; exit 0; fi
-echo "RESULT: FAIL"
-exit 1
+    --env "ATTACH_MNT=$WORK/guest/mnt"
