@@ -9,7 +9,8 @@
 #                                   all tests, the Debian packages and their install
 #                                   test, ASan+UBSan build of core's tests, fuzzing)
 #   SKIP_SETUP=1                    do not install packages
-#   ETHERDISK_FUZZ_SECONDS=N        fuzz time per target (default 60)
+#   ETHERDISK_FUZZ_SECONDS=N        fuzz time per target (default 30; two targets
+#                                   run at a time, one per core)
 #   ETHERDISK_NO_SKIP=1             a missing test resource fails instead of skipping
 #                                   (.ci/run sets it; so does CI=true)
 #   BUILD_ROOT=DIR                  where the build trees go (default: build-tests/)
@@ -21,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 BUILD_ROOT=${BUILD_ROOT:-$here/build-tests}
-FUZZ_SECONDS=${ETHERDISK_FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${ETHERDISK_FUZZ_SECONDS:-30}
 JOBS=$(nproc)
 if [ "${CI:-}" = "true" ]; then
     export ETHERDISK_NO_SKIP=1
@@ -52,12 +53,15 @@ total_skip=0
 # itself counts a skipped test as passed ("100% tests passed" with skips), so
 # the skipped ones (listed as "(Skipped)" at the end) are taken out of its
 # passed count.
+# Tests run one at a time (many measure time windows) unless CTEST_JOBS says
+# otherwise for that call.
 run_ctest() { # name builddir ctest-args...
     local name=$1 dir=$2
     shift 2
-    local log="$dir/ctest.log"
+    local log
+    log="$dir/ctest-$(echo "$name" | tr -c 'a-zA-Z0-9+\n' '_').log"
     set +e
-    (cd "$dir" && ctest --output-on-failure --timeout 900 -j1 "$@") 2>&1 | tee "$log"
+    (cd "$dir" && ctest --output-on-failure --timeout 900 -j"${CTEST_JOBS:-1}" "$@") 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
     set -e
     [ "$rc" -eq 0 ] || failed=1
@@ -92,10 +96,13 @@ cmake -S . -B "$BUILD_ROOT/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_COMPILER=clang++ -DETHERDISK_WERROR=ON -DETHERDISK_SANITIZE=ON \
     -DETHERDISK_FUZZ=ON -DETHERDISK_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
 cmake --build "$BUILD_ROOT/asan" -j"$JOBS"
-step "tests (build 2: core's unit and integration tests and the helper's under ASan+UBSan, then fuzzing ${FUZZ_SECONDS}s per target)"
+step "tests (build 2: core's unit and integration tests and the helper's under ASan+UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run_ctest "clang ASan+UBSan" "$BUILD_ROOT/asan" -L 'unit|integration|helper|fuzz'
+run_ctest "clang ASan+UBSan" "$BUILD_ROOT/asan" -L 'unit|integration|helper' -LE fuzz
+# The fuzzers measure no time: two at once, one per core.
+step "fuzzing (build 2): ${FUZZ_SECONDS}s per target, $JOBS at a time"
+CTEST_JOBS=$JOBS run_ctest "libFuzzer" "$BUILD_ROOT/asan" -L fuzz
 
 step "summary ($(( $(date +%s) - start )) s)"
 for s in "${summaries[@]}"; do echo "  $s"; done

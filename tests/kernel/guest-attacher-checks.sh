@@ -26,6 +26,19 @@ if [ "$rc" = 0 ] && grep -q ' 0 failed, 0 skipped' <<<"$totals"; then
     edk_pass "tst_attacher in the guest: ${totals#Totals: } ($(edk_elapsed "$t0") s)"
 else
     edk_fail "tst_attacher in the guest: exit $rc, ${totals:-no totals}"
+    # what the driver holds now, and any task stuck in the kernel: what a
+    # failure here needs to be read
+    {
+        echo "/dev/etherd: $(ls /dev/etherd 2>&1 | tr '\n' ' ')"
+        for s in /sys/block/etherd*/state; do [ -e "$s" ] && echo "$s: $(cat "$s")"; done
+        for st in /proc/[0-9]*/stat; do
+            read -r pid comm state _ <"$st" 2>/dev/null || continue
+            [ "$state" = D ] || continue
+            echo "task $pid $comm in D state:"
+            sed 's/^/    /' "/proc/$pid/stack" 2>/dev/null
+        done
+        dmesg | tail -n 15
+    } 2>&1 | sed 's/^/  diag: /'
 fi
 
 t0=$(edk_now)

@@ -237,6 +237,12 @@ private Q_SLOTS:
     {
         m_attacher = std::make_unique<Attacher>();
         m_spy = std::make_unique<QSignalSpy>(m_attacher.get(), &Attacher::attachedChanged);
+        // every change, timed, in the log: what a failure here needs to be read
+        connect(m_attacher.get(), &Attacher::attachedChanged, this,
+                [this](quint16 shelf, quint8 slot, const QString &device) {
+                    qInfo("%.2f s after the load: e%u.%u attached as '%s'", now() - m_loadEarliest,
+                          unsigned(shelf), unsigned(slot), qPrintable(device));
+                });
         QElapsedTimer t;
         t.start();
         m_loadEarliest = now();
@@ -453,6 +459,10 @@ private Q_SLOTS:
         const int k = int((m_detachedAt - m_loadEarliest) / 60.0) + 1;
         const double earliest = m_loadEarliest + 60.0 * k - 0.5;
         const double latest = m_loadLatest + 60.0 * k + 2.05 + 2.0;
+        qInfo("detached %.2f s after the load: expecting e1.2 back at tick %d, within [%.2f, %.2f] "
+              "s after the load (now %.2f)",
+              m_detachedAt - m_loadEarliest, k, earliest - m_loadEarliest,
+              latest - m_loadEarliest, now() - m_loadEarliest);
         QTRY_VERIFY_WITH_TIMEOUT(spyHas(*m_spy, 1, 2, QStringLiteral("/dev/etherd/e1.2")),
                                  int((latest - now()) * 1000) + 5000);
         const double back = now();
