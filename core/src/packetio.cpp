@@ -198,6 +198,17 @@ std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const Pac
         *error = "cannot restrict " + interface + " to inbound frames: " + pcap_geterr(p);
         return nullptr;
     }
+    // pcap_setdirection drops our own transmissions in user space only: the
+    // kernel still clones every frame sent on the interface (by us or by
+    // another socket of ours, like the helper's discovery next to its
+    // engine) into this socket, runs the filter on it and, when it passes,
+    // copies it into the ring and wakes us. Since Linux 4.20 it can leave this
+    // socket out of that altogether. Older kernels refuse the option; the
+    // user-space check above then still applies.
+    {
+        const int one = 1;
+        (void)::setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+    }
     if (pcap_setnonblock(p, 1, errbuf) < 0) {
         *error = std::string("pcap_setnonblock: ") + errbuf;
         return nullptr;
@@ -468,8 +479,10 @@ bool PacketIo::send(std::span<const std::uint8_t> frame, std::string *error)
 PacketIo::Counters PacketIo::counters()
 {
     pcap_stat st{};
-    if (pcap_stats(m_pcap->handle, &st) == 0)
+    if (pcap_stats(m_pcap->handle, &st) == 0) {
         m_counters.kernelDrops = st.ps_drop;
+        m_counters.kernelPassed = st.ps_recv;
+    }
     return m_counters;
 }
 

@@ -5,6 +5,7 @@
 
 #include <QFileInfo>
 
+#include <dirent.h>
 #include <sys/stat.h>
 
 namespace Etherdisk::Helper {
@@ -13,6 +14,11 @@ namespace {
 
     constexpr int RediscoverMs = 2000;
     constexpr int LoadTimeoutMs = 30000;
+    // A node in /dev/etherd that sysfs does not show yet is looked at again
+    // after 25 ms, 50 ms, ... 3.2 s (6.4 s in all), then left until the next
+    // change in /dev/etherd.
+    constexpr int SettleFirstMs = 25;
+    constexpr int SettleTries = 8;
 
     QString errorNameFor(const Error &e)
     {
@@ -68,9 +74,12 @@ Attacher::Attacher(AoeDriver::Paths paths, QObject *parent)
                                 + std::to_string(LoadTimeoutMs / 1000) + " s" });
     });
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] {
+        m_settleTries = 0; // each change may need its own settling
         watch();
         rescan();
     });
+    m_settle.setSingleShot(true);
+    connect(&m_settle, &QTimer::timeout, this, &Attacher::rescan);
     watch();
     // What the driver has now is the starting point: no signal for it.
     std::vector<AoeDriver::Device> devices;
@@ -116,6 +125,34 @@ void Attacher::rescan()
     for (auto it = now.cbegin(); it != now.cend(); ++it)
         if (before.value(it.key()) != it.value())
             Q_EMIT attachedChanged(quint16(it.key() >> 8), quint8(it.key() & 0xff), it.value());
+    // The kernel makes /dev/etherd/eX.Y inside device_add() and links
+    // /sys/block/etherd!eX.Y only after it returns (block/genhd.c,
+    // device_add_disk(); older kernels added the aoe attributes later still):
+    // the node's event can come before sysfs shows the disk, and no other
+    // event follows. So while /dev/etherd holds a node that sysfs does not
+    // show, look again shortly, with a bounded backoff; while they agree no
+    // timer runs.
+    bool unsettled = false;
+    const std::string devDir = m_driver.paths().devDir;
+    if (DIR *dp = ::opendir(devDir.c_str())) {
+        while (const dirent *e = ::readdir(dp)) {
+            quint16 shelf = 0;
+            quint8 slot = 0;
+            if (AoeDriver::parseDeviceName(e->d_name, &shelf, &slot)
+                && !now.contains(key(shelf, slot)) && isBlockDevice(devDir + "/" + e->d_name)) {
+                unsettled = true;
+                break;
+            }
+        }
+        ::closedir(dp);
+    }
+    if (!unsettled) {
+        m_settle.stop();
+        m_settleTries = 0;
+    } else if (!m_settle.isActive() && m_settleTries < SettleTries) {
+        m_settle.start(SettleFirstMs << m_settleTries);
+        ++m_settleTries;
+    }
     // Pending attaches may be done now. check() may remove from the list.
     for (auto it = m_pending.begin(); it != m_pending.end();) {
         Pending *p = (it++)->get();

@@ -69,6 +69,9 @@ public:
     QString attachedDevice(quint16 shelf, quint8 slot) const;
 
     // How long attach() waits for the device to come up (default 20 s).
+    // Whether a look at the driver is scheduled because /dev/etherd shows a
+    // node that sysfs does not show yet (for tests: false while they agree).
+    bool rescansPending() const { return m_settle.isActive(); }
     void setAttachTimeout(int ms) { m_attachTimeoutMs = ms; }
     int attachTimeout() const { return m_attachTimeoutMs; }
 
@@ -112,6 +115,8 @@ private:
     std::unique_ptr<QSocketNotifier> m_loadNotifier;
     QTimer m_loadTimeout;
     QFileSystemWatcher m_watcher;
+    QTimer m_settle; // rescan again: a node in /dev/etherd that sysfs does not show yet
+    int m_settleTries = 0;
     QMap<quint32, QString> m_known; // (shelf << 8 | slot) -> node
 };
 

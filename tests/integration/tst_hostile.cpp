@@ -168,6 +168,7 @@ private slots:
     void groupSourcesGetSilence_data();
     void groupSourcesGetSilence();
     void kernelFilterDropsHostileFrames();
+    void ownTransmissionsNeverReachTheReceiveRing();
     void promiscuousBridgePortAnswersOnlyForUs();
     void filterFollowsMacChange();
     void txQueueWaitsForTheLink();
@@ -386,6 +387,48 @@ void tst_Hostile::kernelFilterDropsHostileFrames()
     const PacketIo::Counters c = io->counters();
     QCOMPARE(c.received, std::uint64_t(1));
     QCOMPARE(c.rejected, std::uint64_t(0));
+}
+
+void tst_Hostile::ownTransmissionsNeverReachTheReceiveRing()
+{
+    // Every frame sent on an interface is offered to its packet sockets as
+    // an outgoing copy. Frames we send ourselves that our own filter would
+    // let through (a broadcast request, here) must not cost a clone, a
+    // filter run and a wake-up each: the kernel leaves them out
+    // (PACKET_IGNORE_OUTGOING), rather than userspace dropping them after
+    // the copy (which the direction check would also do).
+    Rig &rig = m_main;
+    QVERIFY(rig.net->enter(rig.net->nsA()));
+    PacketFilter filter; // both directions, every address: our queries pass it
+    filter.direction = PacketFilter::Direction::Both;
+    std::string error;
+    auto io = PacketIo::open(rig.net->ifA().toStdString(), filter, &error);
+    QVERIFY(rig.net->enter(rig.net->nsB()));
+    QVERIFY2(io, error.c_str());
+    WireCapture wire;
+    QString why;
+    QVERIFY2(wire.open(rig.net->ifB(), &why), qPrintable(why));
+    wire.clear();
+    // a shelf nobody serves: no answer comes back to confuse the count
+    QByteArray query = rig.client.ataRequest(Shelf + 1, Slot, Ata::CmdReadSectorsExt, 0, 1);
+    setMacs(&query, BroadcastMac, io->info().mac);
+    constexpr int Sent = 50;
+    for (int i = 0; i < Sent; ++i)
+        QVERIFY2(io->send(EtherdiskTest::bytes(query), &error), error.c_str());
+    // the frames did go out: the peer sees every one
+    QCOMPARE(wire.collect(2000, Sent).size(), std::size_t(Sent));
+    auto ignore = [](void *, std::span<const std::uint8_t>) {};
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 300) {
+        pollfd p{ io->fd(), POLLIN, 0 };
+        ::poll(&p, 1, 50);
+        QVERIFY(io->receive(64, ignore, nullptr, &error) >= 0);
+    }
+    const PacketIo::Counters c = io->counters();
+    QCOMPARE(c.sent, std::uint64_t(Sent));
+    QCOMPARE(c.received, std::uint64_t(0));
+    QCOMPARE(c.kernelPassed, std::uint64_t(0));
 }
 
 void tst_Hostile::promiscuousBridgePortAnswersOnlyForUs()

@@ -25,6 +25,7 @@
 
 #include "etherdisk/util.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -144,6 +145,30 @@ private:
     double m_detachedAt = 0;
 
     static double now() { return double(monotonicNs()) / 1e9; }
+
+    // What the driver and the kernel hold at a failure, in the log.
+    void dumpDriverState()
+    {
+        qInfo("%.2f s after the load: /dev/etherd holds %s; /sys/block holds %s",
+              now() - m_loadEarliest,
+              qPrintable(QDir(QStringLiteral("/dev/etherd")).entryList(QDir::System).join(u' ')),
+              qPrintable(QDir(QStringLiteral("/sys/block"))
+                             .entryList(QDir::AllEntries | QDir::NoDotAndDotDot)
+                             .join(u' ')));
+        for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+            QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+            if (!stat.open(QIODevice::ReadOnly))
+                continue;
+            const QByteArray line = stat.readAll();
+            const qsizetype close = line.lastIndexOf(')');
+            if (close < 0 || line.mid(close + 2, 1) != "D")
+                continue;
+            QFile stack(QStringLiteral("/proc/%1/stack").arg(pid));
+            stack.open(QIODevice::ReadOnly);
+            qInfo("task %s in D state:\n%s", line.left(close + 1).constData(),
+                  stack.readAll().constData());
+        }
+    }
 
     Result run(const std::function<void(Attacher::Done)> &call, int timeoutMs)
     {
@@ -461,10 +486,14 @@ private Q_SLOTS:
         const double latest = m_loadLatest + 60.0 * k + 2.05 + 2.0;
         qInfo("detached %.2f s after the load: expecting e1.2 back at tick %d, within [%.2f, %.2f] "
               "s after the load (now %.2f)",
-              m_detachedAt - m_loadEarliest, k, earliest - m_loadEarliest,
-              latest - m_loadEarliest, now() - m_loadEarliest);
-        QTRY_VERIFY_WITH_TIMEOUT(spyHas(*m_spy, 1, 2, QStringLiteral("/dev/etherd/e1.2")),
-                                 int((latest - now()) * 1000) + 5000);
+              m_detachedAt - m_loadEarliest, k, earliest - m_loadEarliest, latest - m_loadEarliest,
+              now() - m_loadEarliest);
+        if (!QTest::qWaitFor(
+                [&] { return spyHas(*m_spy, 1, 2, QStringLiteral("/dev/etherd/e1.2")); },
+                int((latest - now()) * 1000) + 5000)) {
+            dumpDriverState();
+            QFAIL("e1.2 was not seen back");
+        }
         const double back = now();
         qInfo("back %.2f s after the detach, %.2f s after the load (window [%.2f, %.2f])",
               back - m_detachedAt, back - m_loadEarliest, earliest - m_loadEarliest,

@@ -155,6 +155,9 @@ public:
         std::uint64_t sent = 0;
         std::uint64_t sendErrors = 0; // frames refused by the interface and dropped
         std::uint64_t kernelDrops = 0; // pcap_stats ps_drop: receive ring overflowed
+        // pcap_stats ps_recv: frames the kernel handed to the receive socket
+        // (they passed the filter), counted before any userspace check.
+        std::uint64_t kernelPassed = 0;
         // Frames the kernel filter let through although they come from a
         // group source MAC or are addressed to another host (frames received
         // while a filter was being replaced): dropped in userspace.
