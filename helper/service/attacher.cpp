@@ -74,7 +74,9 @@ Attacher::Attacher(AoeDriver::Paths paths, QObject *parent)
                                 + std::to_string(LoadTimeoutMs / 1000) + " s" });
     });
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] {
-        m_settleTries = 0; // each change may need its own settling
+        // each change may need its own settling, from the shortest step
+        m_settle.stop();
+        m_settleTries = 0;
         watch();
         rescan();
     });

@@ -68,10 +68,10 @@ public:
     // The device node while the driver has eX.Y (in any state), else "".
     QString attachedDevice(quint16 shelf, quint8 slot) const;
 
-    // How long attach() waits for the device to come up (default 20 s).
     // Whether a look at the driver is scheduled because /dev/etherd shows a
     // node that sysfs does not show yet (for tests: false while they agree).
     bool rescansPending() const { return m_settle.isActive(); }
+    // How long attach() waits for the device to come up (default 20 s).
     void setAttachTimeout(int ms) { m_attachTimeoutMs = ms; }
     int attachTimeout() const { return m_attachTimeoutMs; }
 
