@@ -23,6 +23,9 @@
 // an allowed interface, so a detached target comes back at the driver's
 // next discovery (every 60 s), when the target restarts and advertises
 // itself, or when anyone asks the driver to discover; the reply says so.
+// The flush is written from a thread of its own: the driver's flush first
+// waits for its work queue, which may be adding another disk for minutes,
+// and the helper must go on serving meanwhile.
 //
 // attachedChanged() is emitted whenever one of the driver's devices
 // appears or disappears, whoever caused it (our attach, the driver
@@ -41,6 +44,7 @@
 #include "etherdisk/aoedriver.h"
 
 #include <QFileSystemWatcher>
+#include <QList>
 #include <QMap>
 #include <QObject>
 #include <QSocketNotifier>
@@ -105,6 +109,8 @@ private:
     void finish(Pending *p, const QString &errorName, const QString &message,
                 const QString &device);
     void rescan();
+    void flushed(const AoeDriver::Device &d, const std::vector<std::string> &allowed,
+                 const Error &result, const Done &done);
     void watch();
     void later(Done done, const QString &errorName, const QString &message, const QString &device);
 
@@ -115,6 +121,7 @@ private:
     std::unique_ptr<QSocketNotifier> m_loadNotifier;
     QTimer m_loadTimeout;
     QFileSystemWatcher m_watcher;
+    QList<QThread *> m_flushes; // detaches whose flush is still being written
     QTimer m_settle; // rescan again: a node in /dev/etherd that sysfs does not show yet
     int m_settleTries = 0;
     QMap<quint32, QString> m_known; // (shelf << 8 | slot) -> node

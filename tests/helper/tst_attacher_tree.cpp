@@ -17,11 +17,15 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <optional>
+#include <thread>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 using namespace Etherdisk;
 using namespace Etherdisk::Helper;
@@ -254,6 +258,71 @@ private Q_SLOTS:
         QTRY_VERIFY(r.has_value());
         QCOMPARE(r->errorName, QStringLiteral("org.etherdisk.Etherdisk1.Error.DeviceBusy"));
         QCOMPARE(read(QStringLiteral("dev/etherd/flush")), QByteArray());
+    }
+
+    void slowFlushDoesNotStopTheEventLoop()
+    {
+        // The kernel's flush can block for minutes (it waits for the
+        // driver's work queue). A FIFO as the flush file blocks the writer
+        // until the test reads it: meanwhile the event loop runs, another
+        // call is answered, and the detach answers once the write is done.
+        QDir().mkpath(path(QStringLiteral("dev/etherd")));
+        makeControlFiles();
+        QVERIFY(QFile::remove(path(QStringLiteral("dev/etherd/flush"))));
+        const QByteArray fifo = QFile::encodeName(path(QStringLiteral("dev/etherd/flush")));
+        QVERIFY(::mkfifo(fifo.constData(), 0600) == 0);
+        addDevice();
+        std::optional<Result> r;
+        {
+            Attacher a(m_paths);
+            a.detach(1, 2, false, into(&r));
+            QTimer tick;
+            int ticks = 0;
+            connect(&tick, &QTimer::timeout, this, [&ticks] { ++ticks; });
+            tick.start(50);
+            QTest::qWait(500);
+            QVERIFY(!r); // still writing
+            QVERIFY2(ticks >= 5, qPrintable(QString::number(ticks))); // the loop ran meanwhile
+            std::optional<Result> other;
+            a.detach(9, 9, false, into(&other)); // answered while the flush waits
+            QTRY_VERIFY_WITH_TIMEOUT(other.has_value(), 1000);
+            QCOMPARE(other->errorName, QStringLiteral("org.etherdisk.Etherdisk1.Error.NotFound"));
+            QVERIFY(!r);
+            // the driver forgets the device, then the write completes
+            QVERIFY(QFile::remove(path(QStringLiteral("dev/etherd/e1.2"))));
+            QDir(path(QStringLiteral("sys/block/etherd!e1.2"))).removeRecursively();
+            const int fd = ::open(fifo.constData(), O_RDONLY | O_CLOEXEC);
+            QVERIFY(fd >= 0);
+            char got[16] = {};
+            const ssize_t n = ::read(fd, got, sizeof got);
+            ::close(fd);
+            QCOMPARE(QByteArray(got, int(n)), QByteArray("e1.2\0", 5));
+            QTRY_VERIFY_WITH_TIMEOUT(r.has_value(), 2000);
+            QCOMPARE(r->errorName, QString());
+            QCOMPARE(r->device, path(QStringLiteral("dev/etherd/e1.2")));
+        }
+        // destroyed with a flush still blocked: it waits for the write, and
+        // `done` is not called
+        addDevice();
+        r.reset();
+        std::thread reader;
+        {
+            Attacher a(m_paths);
+            a.detach(1, 2, false, into(&r));
+            QTest::qWait(200);
+            reader = std::thread([fifo] {
+                ::usleep(300000);
+                const int fd = ::open(fifo.constData(), O_RDONLY | O_CLOEXEC);
+                char buf[16];
+                if (fd >= 0) {
+                    (void)::read(fd, buf, sizeof buf);
+                    ::close(fd);
+                }
+            });
+        }
+        reader.join();
+        QTest::qWait(100);
+        QVERIFY(!r);
     }
 };
 
