@@ -207,6 +207,14 @@ void Attacher::attach(quint16 shelf, quint8 slot, const QString &interface, Done
               {});
         return;
     }
+    if (m_flushing.contains(key(shelf, slot))) {
+        later(std::move(done), errorName("DeviceBusy"),
+              QStringLiteral("%1 is being detached: the aoe driver has not finished its flush; "
+                             "try again when the detach has answered")
+                  .arg(address(shelf, slot)),
+              {});
+        return;
+    }
     auto owned = std::make_unique<Pending>();
     Pending *p = owned.get();
     p->shelf = shelf;
@@ -379,6 +387,14 @@ void Attacher::detach(quint16 shelf, quint8 slot, bool force, Done done)
               {});
         return;
     }
+    if (m_flushing.contains(key(shelf, slot))) {
+        later(std::move(done), errorName("DeviceBusy"),
+              QStringLiteral("%1 is already being detached: the aoe driver has not finished its "
+                             "flush")
+                  .arg(address(shelf, slot)),
+              {});
+        return;
+    }
     AoeDriver::Device d;
     if (Error e = m_driver.device(shelf, slot, &d); e.kind != ErrorKind::None) {
         later(std::move(done), errorNameFor(e),
@@ -413,8 +429,10 @@ void Attacher::detach(quint16 shelf, quint8 slot, bool force, Done done)
     QThread *thread = QThread::create(
         [driver = m_driver, shelf, slot, result] { *result = driver.flush(shelf, slot); });
     m_flushes.append(thread);
+    m_flushing.insert(key(shelf, slot));
     connect(thread, &QThread::finished, this, [this, thread, result, d, allowed, done] {
         m_flushes.removeOne(thread);
+        m_flushing.remove(key(d.shelf, d.slot));
         thread->deleteLater();
         flushed(d, allowed, *result, done);
     });

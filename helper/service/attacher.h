@@ -25,7 +25,10 @@
 // itself, or when anyone asks the driver to discover; the reply says so.
 // The flush is written from a thread of its own: the driver's flush first
 // waits for its work queue, which may be adding another disk for minutes,
-// and the helper must go on serving meanwhile.
+// and the helper must go on serving meanwhile. Until it is done, attach()
+// and detach() of that target answer DeviceBusy (an attach would report a
+// device the flush then removes; a second flush could remove the device
+// the driver adopted again in between).
 //
 // attachedChanged() is emitted whenever one of the driver's devices
 // appears or disappears, whoever caused it (our attach, the driver
@@ -47,6 +50,7 @@
 #include <QList>
 #include <QMap>
 #include <QObject>
+#include <QSet>
 #include <QSocketNotifier>
 #include <QString>
 #include <QTimer>
@@ -122,6 +126,7 @@ private:
     QTimer m_loadTimeout;
     QFileSystemWatcher m_watcher;
     QList<QThread *> m_flushes; // detaches whose flush is still being written
+    QSet<quint32> m_flushing; // their targets: attach and detach refused meanwhile
     QTimer m_settle; // rescan again: a node in /dev/etherd that sysfs does not show yet
     int m_settleTries = 0;
     QMap<quint32, QString> m_known; // (shelf << 8 | slot) -> node

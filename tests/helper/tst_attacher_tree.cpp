@@ -19,10 +19,12 @@
 #include <QTest>
 #include <QTimer>
 
+#include <functional>
 #include <optional>
 #include <thread>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -264,17 +266,47 @@ private Q_SLOTS:
     {
         // The kernel's flush can block for minutes (it waits for the
         // driver's work queue). A FIFO as the flush file blocks the writer
-        // until the test reads it: meanwhile the event loop runs, another
-        // call is answered, and the detach answers once the write is done.
+        // until the test reads it: meanwhile the event loop runs, other
+        // calls are answered (the same target's refused as busy), and the
+        // detach answers once the write is done.
         QDir().mkpath(path(QStringLiteral("dev/etherd")));
         makeControlFiles();
         QVERIFY(QFile::remove(path(QStringLiteral("dev/etherd/flush"))));
         const QByteArray fifo = QFile::encodeName(path(QStringLiteral("dev/etherd/flush")));
         QVERIFY(::mkfifo(fifo.constData(), 0600) == 0);
+        // Reads what was written to the FIFO (waiting up to `ms` for it).
+        auto drain = [fifo](int ms) {
+            QByteArray got;
+            const int fd = ::open(fifo.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+            if (fd < 0)
+                return got;
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < ms) {
+                pollfd p{ fd, POLLIN, 0 };
+                if (::poll(&p, 1, 20) > 0) {
+                    char buf[16];
+                    const ssize_t n = ::read(fd, buf, sizeof buf);
+                    if (n > 0) {
+                        got.append(buf, int(n));
+                        break;
+                    }
+                }
+            }
+            ::close(fd);
+            return got;
+        };
         addDevice();
         std::optional<Result> r;
         {
             Attacher a(m_paths);
+            // a check failing below leaves the write blocked: unblock it
+            // before ~Attacher waits for it (the guard goes first)
+            struct Unblock
+            {
+                std::function<QByteArray(int)> drain;
+                ~Unblock() { drain(1000); }
+            } unblock{ drain };
             a.detach(1, 2, false, into(&r));
             QTimer tick;
             int ticks = 0;
@@ -283,44 +315,46 @@ private Q_SLOTS:
             QTest::qWait(500);
             QVERIFY(!r); // still writing
             QVERIFY2(ticks >= 5, qPrintable(QString::number(ticks))); // the loop ran meanwhile
-            std::optional<Result> other;
+            std::optional<Result> other, again, reattach;
             a.detach(9, 9, false, into(&other)); // answered while the flush waits
-            QTRY_VERIFY_WITH_TIMEOUT(other.has_value(), 1000);
+            a.detach(1, 2, false, into(&again));
+            a.attach(1, 2, QStringLiteral("eth0"), into(&reattach));
+            QTRY_VERIFY_WITH_TIMEOUT(other && again && reattach, 1000);
             QCOMPARE(other->errorName, QStringLiteral("org.etherdisk.Etherdisk1.Error.NotFound"));
+            QCOMPARE(again->errorName, QStringLiteral("org.etherdisk.Etherdisk1.Error.DeviceBusy"));
+            QCOMPARE(again->message,
+                     QStringLiteral("e1.2 is already being detached: the aoe driver has not "
+                                    "finished its flush"));
+            QCOMPARE(reattach->errorName,
+                     QStringLiteral("org.etherdisk.Etherdisk1.Error.DeviceBusy"));
             QVERIFY(!r);
             // the driver forgets the device, then the write completes
             QVERIFY(QFile::remove(path(QStringLiteral("dev/etherd/e1.2"))));
             QDir(path(QStringLiteral("sys/block/etherd!e1.2"))).removeRecursively();
-            const int fd = ::open(fifo.constData(), O_RDONLY | O_CLOEXEC);
-            QVERIFY(fd >= 0);
-            char got[16] = {};
-            const ssize_t n = ::read(fd, got, sizeof got);
-            ::close(fd);
-            QCOMPARE(QByteArray(got, int(n)), QByteArray("e1.2\0", 5));
+            QCOMPARE(drain(2000), QByteArray("e1.2\0", 5));
             QTRY_VERIFY_WITH_TIMEOUT(r.has_value(), 2000);
             QCOMPARE(r->errorName, QString());
             QCOMPARE(r->device, path(QStringLiteral("dev/etherd/e1.2")));
         }
-        // destroyed with a flush still blocked: it waits for the write, and
+        // destroyed with a flush still blocked: the destructor waits for the
+        // write (the reader opens the FIFO 300 ms after the detach), and
         // `done` is not called
         addDevice();
         r.reset();
         std::thread reader;
+        QElapsedTimer leaving;
         {
             Attacher a(m_paths);
             a.detach(1, 2, false, into(&r));
-            QTest::qWait(200);
-            reader = std::thread([fifo] {
+            reader = std::thread([drain] {
                 ::usleep(300000);
-                const int fd = ::open(fifo.constData(), O_RDONLY | O_CLOEXEC);
-                char buf[16];
-                if (fd >= 0) {
-                    (void)::read(fd, buf, sizeof buf);
-                    ::close(fd);
-                }
+                drain(2000);
             });
+            leaving.start();
         }
+        const qint64 waited = leaving.elapsed();
         reader.join();
+        QVERIFY2(waited >= 250, qPrintable(QString::number(waited)));
         QTest::qWait(100);
         QVERIFY(!r);
     }
