@@ -68,8 +68,8 @@ private:
         QVERIFY(write(QStringLiteral("dev/etherd/interfaces"), ""));
         QVERIFY(write(QStringLiteral("dev/etherd/flush"), ""));
     }
-    // What the driver does when it adopts e1.2: sysfs first, then the node.
-    void addDevice()
+    // What the driver does when it adopts e1.2: sysfs, and the node.
+    void addSysfsEntry()
     {
         const QString d = QStringLiteral("sys/block/etherd!e1.2/");
         QVERIFY(write(d + QStringLiteral("state"), "up\n"));
@@ -79,9 +79,17 @@ private:
         QVERIFY(write(d + QStringLiteral("payload"), "1024\n"));
         QVERIFY(write(d + QStringLiteral("size"), "8192\n"));
         QVERIFY(write(d + QStringLiteral("dev"), "152:0\n"));
+    }
+    void addNode()
+    {
         QVERIFY(::mknod(QFile::encodeName(path(QStringLiteral("dev/etherd/e1.2"))).constData(),
                         S_IFBLK | 0600, makedev(152, 0))
                 == 0);
+    }
+    void addDevice()
+    {
+        addSysfsEntry();
+        addNode();
     }
     static std::function<void(QString, QString, QString)> into(std::optional<Result> *r)
     {
@@ -161,19 +169,10 @@ private Q_SLOTS:
         makeControlFiles();
         Attacher a(m_paths);
         QSignalSpy spy(&a, &Attacher::attachedChanged);
-        QVERIFY(::mknod(QFile::encodeName(path(QStringLiteral("dev/etherd/e1.2"))).constData(),
-                        S_IFBLK | 0600, makedev(152, 0))
-                == 0);
+        addNode();
         QTest::qWait(150); // the node's event, read while sysfs has nothing
         QCOMPARE(spy.size(), 0);
-        const QString d = QStringLiteral("sys/block/etherd!e1.2/");
-        QVERIFY(write(d + QStringLiteral("state"), "up\n"));
-        QVERIFY(write(d + QStringLiteral("mac"), "02ae00000001\n"));
-        QVERIFY(write(d + QStringLiteral("netif"), "eth0\n"));
-        QVERIFY(write(d + QStringLiteral("firmware-version"), "0x0010\n"));
-        QVERIFY(write(d + QStringLiteral("payload"), "1024\n"));
-        QVERIFY(write(d + QStringLiteral("size"), "8192\n"));
-        QVERIFY(write(d + QStringLiteral("dev"), "152:0\n"));
+        addSysfsEntry();
         QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 1, 3000);
         QCOMPARE(spy.at(0).at(2).toString(), path(QStringLiteral("dev/etherd/e1.2")));
         QCOMPARE(a.attachedDevice(1, 2), path(QStringLiteral("dev/etherd/e1.2")));
