@@ -5,20 +5,25 @@
 // name may perform an action, without blocking the event loop: the answer
 // arrives in a callback while serving and other calls go on.
 //
-// polkit-qt's Authority is a singleton with a single "finished" signal, so
-// two checks in flight could not be told apart: checks are queued and run
-// one at a time. Only Yes authorizes; No, Challenge (a password would be
-// needed but interaction was not allowed or no agent answered) and errors
-// refuse.
+// Checks run concurrently, each on its own: one caller's password prompt,
+// open for minutes, holds up nobody else's check. polkit-qt's asynchronous
+// Authority::checkAuthorization() cannot do that (a singleton with one
+// "finished" signal that does not say which check finished, and one
+// cancellable shared by all), so each check goes to the PolkitAuthority
+// that polkit-qt holds (Authority::polkitAuthority()) with its own
+// callback and cancellable; the subject is polkit-qt's
+// SystemBusNameSubject. Only Yes authorizes; No, Challenge (a password
+// would be needed but interaction was not allowed or no agent answered)
+// and errors (polkitd gone, an action it does not know) refuse.
 #pragma once
 
 #include <QMap>
 #include <QObject>
-#include <QTimer>
 #include <QString>
 
-#include <deque>
 #include <functional>
+#include <memory>
+#include <set>
 
 namespace Etherdisk::Helper {
 
@@ -30,34 +35,24 @@ public:
     using Callback = std::function<void(Result result, const QString &detail)>;
 
     explicit Authorizer(QObject *parent = nullptr);
+    // Checks still in flight are cancelled; their callbacks are not called.
+    ~Authorizer() override;
 
     // `busName`: the caller's unique name (message().service()). `details`
     // reach polkit's rules as action.lookup(key) (e.g. "etherdisk.target"
     // = "e1.2"), so an administrator can allow one shelf and not another.
+    // `done` is called from the event loop, never from within check().
     void check(const QString &action, const QString &busName, bool interactive, Callback done,
                const QMap<QString, QString> &details = {});
 
-private:
-    struct Request
-    {
-        QString action;
-        QString busName;
-        bool interactive = false;
-        Callback done;
-        QMap<QString, QString> details;
-    };
-    void startNext();
-    void finished(int result);
-    void watchForError();
+    // Checks sent and not yet answered.
+    int inFlight() const { return int(m_inFlight.size()); }
 
-    std::deque<Request> m_queue;
-    bool m_busy = false;
-    // polkit-qt reports a check that polkitd answered with an error (an
-    // action it does not know: the policy file missing; polkitd gone
-    // mid-check) only through hasError(), never with
-    // checkAuthorizationFinished, so the queue would wait forever. While a
-    // check is in flight (and only then) this timer looks at hasError().
-    QTimer m_errorWatch;
+    struct Check;
+
+private:
+    friend struct Check;
+    std::set<Check *> m_inFlight;
 };
 
 } // namespace Etherdisk::Helper

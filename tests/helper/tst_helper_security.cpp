@@ -309,8 +309,12 @@ void tst_HelperSecurity::rootDiskRefused()
 // the agent is never asked; without it the call waits while the agent
 // asks for a password (still pending after 2 s, the agent shows the
 // action), and fails with NotAuthorized once the agent goes away; nothing
-// is exported either way. Fails if the option is not passed on to polkit
-// (the first call would wait too) or the helper never lets polkit ask.
+// is exported either way. While that prompt is open, root's export and
+// Stop of another address are answered at once. Fails if the option is
+// not passed on to polkit (the first call would wait too), if the helper
+// never lets polkit ask, or if other callers' checks wait behind the
+// prompt (as they did while checks ran one at a time: root's call timed
+// out).
 void tst_HelperSecurity::noUserInteraction()
 {
     ETHERDISK_REQUIRE(haveProgram(QStringLiteral("pkttyagent")),
@@ -372,6 +376,19 @@ void tst_HelperSecurity::noUserInteraction()
             QByteArray said;
             QTRY_VERIFY2_WITH_TIMEOUT((said += agent.readAll()).contains("AUTHENTICATING"),
                                       said.constData(), 3000);
+            QCOMPARE(m_f.snapshot(), before);
+            // While nobody's prompt is open, root exports and stops another
+            // address: both answered at once, not after the prompt (checks
+            // do not wait behind one another), and the prompt stays open.
+            QElapsedTimer rootCalls;
+            rootCalls.start();
+            const QDBusMessage mine = m_f.createImage(image, false, 12, 2);
+            QVERIFY2(mine.type() == QDBusMessage::ReplyMessage, qPrintable(mine.errorMessage()));
+            const QDBusMessage stopped = m_f.stopExport(exportPath(12, 2));
+            QVERIFY2(stopped.type() == QDBusMessage::ReplyMessage,
+                     qPrintable(stopped.errorMessage()));
+            QVERIFY2(rootCalls.elapsed() < 3000, qPrintable(QString::number(rootCalls.elapsed())));
+            QCOMPARE(client.state(), QProcess::Running);
             QCOMPARE(m_f.snapshot(), before);
             // The agent goes away: polkit says no, the call fails.
             agent.kill();
