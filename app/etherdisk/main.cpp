@@ -6,6 +6,7 @@
 // server on the session bus; never needs root.
 #include "etherdiskclient/actions.h"
 #include "etherdiskclient/model.h"
+#include "etherdiskclient/translations.h"
 #include "tray/notifier.h"
 #include "tray/trayicon.h"
 #include "widgets/icons.h"
@@ -16,12 +17,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QIcon>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTimer>
-#include <QTranslator>
 
 #include <cstdio>
 
@@ -66,7 +64,9 @@ void screenshotsWhenReady(Ui::MainWindow *window, Client::Model *model, const QS
             }
             std::fflush(stdout);
             if (!ready)
-                std::fprintf(stderr, "etherdisk: the views were not ready in time\n");
+                std::fprintf(stderr, "etherdisk: %s\n",
+                             qPrintable(QApplication::translate(
+                                 "main", "the views were not ready in time")));
             QApplication::exit(status);
         });
     });
@@ -85,14 +85,8 @@ int main(int argc, char **argv)
     // The installed hicolor icon where there is one, else the same shape drawn.
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("etherdisk"), Ui::appIcon()));
 
-    QTranslator qtTranslator;
-    if (qtTranslator.load(QLocale::system(), QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
-    QTranslator translator;
-    if (translator.load(QLocale::system(), QStringLiteral("etherdisk"), QStringLiteral("_"),
-                        QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&translator);
+    // The system's language where translations/ has it (and Qt's own).
+    Client::installTranslations();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(

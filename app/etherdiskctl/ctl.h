@@ -33,9 +33,12 @@ enum Exit : int {
     ExitNoPermission = 77, // EX_NOPERM: no CAP_NET_RAW
 };
 
-inline QString tr(const char *text)
+// etherdiskctl's messages (translations/etherdisk_*.ts, context "Ctl", the
+// context lupdate gives tr() in this namespace). Tables and --json stay
+// untranslated: scripts read them.
+inline QString tr(const char *text, const char *disambiguation = nullptr, int n = -1)
 {
-    return QCoreApplication::translate("etherdiskctl", text);
+    return QCoreApplication::translate("Ctl", text, disambiguation, n);
 }
 
 // Prints "etherdiskctl: <message>" on stderr and returns `code`.
@@ -47,6 +50,8 @@ int exitCodeFor(Etherdisk::ErrorKind kind);
 // added for every command.
 class Command
 {
+    Q_DECLARE_TR_FUNCTIONS(Ctl)
+
 public:
     Command(const QString &name, const QString &synopsis, const QString &description);
     QCommandLineParser parser;

@@ -40,9 +40,10 @@ namespace DBusCtl {
 
 namespace {
 
-    QString tr(const char *text)
+    // Context "DBusCtl", the one lupdate gives tr() in this namespace.
+    QString tr(const char *text, const char *disambiguation = nullptr, int n = -1)
     {
-        return QCoreApplication::translate("etherdiskctl", text);
+        return QCoreApplication::translate("DBusCtl", text, disambiguation, n);
     }
 
     int fail(int code, const QString &message)
@@ -105,9 +106,11 @@ namespace {
         }
     }
 
-    const QString HelperUnavailable = QStringLiteral(
-        "etherdisk-helper is not running and could not be started: is the etherdisk-helper "
-        "package installed? (systemctl status etherdisk-helper)");
+    QString helperUnavailable()
+    {
+        return tr("etherdisk-helper is not running and could not be started: is the "
+                  "etherdisk-helper package installed? (systemctl status etherdisk-helper)");
+    }
 
     // "e1.2" or "1.2"; 65535 and 255 are the broadcast shelf and slot.
     bool parseTarget(const QString &text, quint16 *shelf, quint8 *slot)
@@ -134,6 +137,8 @@ namespace {
     // One command's options; --help and --json for all of them.
     class Command
     {
+        Q_DECLARE_TR_FUNCTIONS(DBusCtl)
+
     public:
         Command(const QString &name, const QString &synopsis, const QString &description,
                 bool mutating)
@@ -271,7 +276,7 @@ namespace {
             return ExitOk;
         case Kind::HelperUnavailable:
             return fail(ExitUnavailable,
-                        HelperUnavailable + QStringLiteral("\n  (") + error.name
+                        helperUnavailable() + QStringLiteral("\n  (") + error.name
                             + QStringLiteral(": ") + error.message + QStringLiteral(")"));
         case Kind::NotAuthorized:
             return fail(ExitNotAuthorized, error.message);
@@ -488,8 +493,10 @@ namespace {
             return code;
         bool conflict = false;
         QJsonArray targets;
-        QList<QStringList> rows{ { tr("TARGET"), tr("SIZE"), tr("INTERFACES"), tr("STATE"),
-                                   tr("DEVICE") } };
+        // Like aoe-stat: the header stays English in every language (scripts).
+        QList<QStringList> rows{ { QStringLiteral("TARGET"), QStringLiteral("SIZE"),
+                                   QStringLiteral("INTERFACES"), QStringLiteral("STATE"),
+                                   QStringLiteral("DEVICE") } };
         for (const QString &path : model.targetPaths()) {
             const TargetInfo &t = *model.targetInfo(path);
             conflict = conflict || t.state == QLatin1String("conflict");
@@ -522,8 +529,11 @@ namespace {
         if (!fetch(&model, &code))
             return code;
         QJsonArray list;
-        QList<QStringList> rows{ { tr("TARGET"), tr("SOURCE"), tr("INTERFACES"), tr("SIZE"),
-                                   tr("MODE"), tr("ALLOW"), tr("CLIENTS"), tr("STATE") } };
+        // The header stays English in every language (scripts read it).
+        QList<QStringList> rows{ { QStringLiteral("TARGET"), QStringLiteral("SOURCE"),
+                                   QStringLiteral("INTERFACES"), QStringLiteral("SIZE"),
+                                   QStringLiteral("MODE"), QStringLiteral("ALLOW"),
+                                   QStringLiteral("CLIENTS"), QStringLiteral("STATE") } };
         for (const QString &path : model.exportPaths()) {
             const ExportInfo &e = *model.exportInfo(path);
             list.append(exportJson(e));
@@ -574,7 +584,8 @@ namespace {
         int code = ExitOk;
         QStringList pos;
         if (!cmd.parse(arguments, &code)
-            || !cmd.positional({ tr("DEVICE-OR-FILE"), tr("eSHELF.SLOT") }, &pos, &code))
+            || !cmd.positional({ QStringLiteral("DEVICE-OR-FILE"), QStringLiteral("eSHELF.SLOT") },
+                               &pos, &code))
             return code;
         quint16 shelf = 0;
         quint8 slot = 0;
@@ -674,7 +685,8 @@ namespace {
         QStringList pos;
         quint16 shelf = 0;
         quint8 slot = 0;
-        if (!cmd.parse(arguments, &code) || !cmd.positional({ tr("eSHELF.SLOT") }, &pos, &code)
+        if (!cmd.parse(arguments, &code)
+            || !cmd.positional({ QStringLiteral("eSHELF.SLOT") }, &pos, &code)
             || !cmd.target(pos[0], &shelf, &slot, &code))
             return code;
         QDBusConnection bus(QString{});
@@ -727,7 +739,8 @@ namespace {
         QStringList pos;
         quint16 shelf = 0;
         quint8 slot = 0;
-        if (!cmd.parse(arguments, &code) || !cmd.positional({ tr("eSHELF.SLOT") }, &pos, &code)
+        if (!cmd.parse(arguments, &code)
+            || !cmd.positional({ QStringLiteral("eSHELF.SLOT") }, &pos, &code)
             || !cmd.target(pos[0], &shelf, &slot, &code))
             return code;
         if (cmd.set("read-only") && cmd.set("read-write"))
@@ -799,7 +812,8 @@ namespace {
         QStringList pos;
         quint16 shelf = 0;
         quint8 slot = 0;
-        if (!cmd.parse(arguments, &code) || !cmd.positional({ tr("eSHELF.SLOT") }, &pos, &code)
+        if (!cmd.parse(arguments, &code)
+            || !cmd.positional({ QStringLiteral("eSHELF.SLOT") }, &pos, &code)
             || !cmd.target(pos[0], &shelf, &slot, &code))
             return code;
         QVariantMap options = cmd.baseOptions();
@@ -1002,10 +1016,10 @@ namespace {
                 }
                 printJson(o);
             } else if (up) {
-                printLine(tr("%1 helper connected (version %2): %3 exports, %4 targets")
-                              .arg(isoNow(), model.helperVersion())
-                              .arg(model.exportPaths().size())
-                              .arg(model.targetPaths().size()));
+                printLine(tr("%1 helper connected (version %2): %3, %4")
+                              .arg(isoNow(), model.helperVersion(),
+                                   tr("%n export(s)", nullptr, int(model.exportPaths().size())),
+                                   tr("%n target(s)", nullptr, int(model.targetPaths().size()))));
             } else {
                 printLine(tr("%1 helper gone: waiting for it to start again").arg(isoNow()));
             }
@@ -1014,10 +1028,10 @@ namespace {
                     { { QLatin1String(Etherdisk::Client::OptionNoUserInteraction), true } },
                     [](const Error &error, const QVariant &) {
                         if (error.isError())
-                            std::fprintf(stderr,
-                                         "etherdiskctl: targets are not watched (the helper "
-                                         "refused discovery: %s)\n",
-                                         qPrintable(error.message));
+                            fail(ExitOk,
+                                 tr("targets are not watched (the helper refused discovery: "
+                                    "%1)")
+                                     .arg(error.message));
                     });
         });
         QObject::connect(&model, &Model::fetchFailed, qApp, [&](const Error &e) {

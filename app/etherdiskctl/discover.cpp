@@ -109,9 +109,12 @@ namespace {
 
     void printTargets(const std::vector<DiscoveredTarget> &targets)
     {
+        // aoe-stat's kind of table: its header and states stay English in
+        // every language, since scripts read them (--json is the better way).
         QList<QStringList> rows;
-        rows.append({ tr("TARGET"), tr("SIZE"), tr("INTERFACES"), tr("PAYLOAD"), tr("STATE"),
-                      tr("MODEL"), tr("MACS") });
+        rows.append({ QStringLiteral("TARGET"), QStringLiteral("SIZE"),
+                      QStringLiteral("INTERFACES"), QStringLiteral("PAYLOAD"),
+                      QStringLiteral("STATE"), QStringLiteral("MODEL"), QStringLiteral("MACS") });
         QStringList notes;
         for (const DiscoveredTarget &t : targets) {
             QStringList ifs, macs;
@@ -125,11 +128,12 @@ namespace {
                 // The Linux driver uses the smallest payload of all paths.
                 payload = payload ? std::min(payload, p.payloadBytes) : p.payloadBytes;
             }
-            QString state = t.state == DiscoveredTarget::State::Online ? tr("online") : tr("lost");
+            QString state = t.state == DiscoveredTarget::State::Online ? QStringLiteral("online")
+                                                                       : QStringLiteral("lost");
             if (t.conflict) {
-                state += tr(",CONFLICT");
-                notes.append(tr("%1: %2").arg(QString::fromStdString(t.name()),
-                                              QString::fromStdString(t.conflictDetail)));
+                state += QStringLiteral(",CONFLICT");
+                notes.append(QStringLiteral("%1: %2").arg(
+                    QString::fromStdString(t.name()), QString::fromStdString(t.conflictDetail)));
             }
             const QString na = QStringLiteral("(NA)");
             rows.append({ QString::fromStdString(t.name()), t.identified ? sizeText(t.sectors) : na,

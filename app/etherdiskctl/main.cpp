@@ -19,6 +19,8 @@
 #include "ctl.h"
 #include "dbuscommands.h"
 
+#include "etherdiskclient/translations.h"
+
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -53,6 +55,9 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("etherdiskctl"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ETHERDISK_VERSION));
+    // Messages and help in the system's language where translations/ has
+    // it; tables and --json output stay as they are.
+    Etherdisk::Client::installTranslations();
     QStringList args = QCoreApplication::arguments().mid(1);
     if (args.isEmpty()) {
         usage(stderr);

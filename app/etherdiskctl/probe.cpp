@@ -189,8 +189,7 @@ int probe(const QStringList &arguments)
                     { QStringLiteral("warnings"), strings(r.warnings) } });
     } else {
         const QString name = QString::fromStdString(r.name());
-        printLine(r.paths.size() == 1 ? tr("%1: one path").arg(name)
-                                      : tr("%1: %2 paths").arg(name).arg(r.paths.size()));
+        printLine(tr("%1: %n path(s)", nullptr, int(r.paths.size())).arg(name));
         for (const ProbedPath &p : r.paths)
             printPath(p);
         for (const std::string &w : r.warnings)

@@ -36,7 +36,7 @@ bool TtyAgent::start(QString *why)
     const QString path = program();
     if (path.isEmpty()) {
         *why = QCoreApplication::translate(
-            "etherdiskctl",
+            "DBusCtl",
             "pkttyagent is not installed (Debian: package polkitd), so polkit cannot ask for a "
             "password in this terminal; a graphical polkit agent may still ask");
         return false;
@@ -87,13 +87,13 @@ bool TtyAgent::start(QString *why)
     int status = 0;
     if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
         m_pid = -1;
-        *why = QCoreApplication::translate("etherdiskctl",
+        *why = QCoreApplication::translate("DBusCtl",
                                            "pkttyagent did not start (see its message above)");
         return false;
     }
     if (n == 0) {
         stop();
-        *why = QCoreApplication::translate("etherdiskctl",
+        *why = QCoreApplication::translate("DBusCtl",
                                            "pkttyagent did not register with polkit in %1 s")
                    .arg(RegisterTimeoutMs / 1000);
         return false;

@@ -44,6 +44,19 @@ QString ExportsModel::writeModeText(const QString &mode)
     return mode;
 }
 
+QString ExportsModel::stateText(const QString &state)
+{
+    if (state == u"serving")
+        return tr("Serving");
+    if (state == u"interface-down")
+        return tr("Interface down");
+    if (state == u"backing-failed")
+        return tr("Disk or image failing");
+    if (state == u"stopped")
+        return tr("Stopped");
+    return state;
+}
+
 void ExportsModel::rowUpdated(const QString &path, const QStringList &properties)
 {
     const Client::ExportInfo *e = clientModel()->exportInfo(path);
@@ -148,7 +161,7 @@ QVariant ExportsModel::data(const QModelIndex &index, int role) const
         case WriteRate:
             return formatRate(rate.writeRate);
         case State:
-            return e->state;
+            return stateText(e->state);
         case LastError:
             return e->lastError;
         case StartAtBoot:

@@ -63,6 +63,8 @@ public:
     double writeRate(const QString &path) const { return m_rates.value(path).writeRate; }
 
     static QString writeModeText(const QString &mode);
+    // The Export's State (serving, interface-down, ...) as the table shows it.
+    static QString stateText(const QString &state);
 
 protected:
     void rowUpdated(const QString &path, const QStringList &properties) override;

@@ -3,6 +3,7 @@
 #include "models/format.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 
 namespace Etherdisk::Ui {
 
@@ -21,8 +22,10 @@ QString formatBytes(quint64 bytes)
         value /= 1024.0;
         ++unit;
     }
+    QLocale locale; // the decimal sign of the user's language, no thousands separator
+    locale.setNumberOptions(QLocale::OmitGroupSeparator);
     return QStringLiteral("%1 %2")
-        .arg(value, 0, 'f', 1)
+        .arg(locale.toString(value, 'f', 1))
         .arg(QCoreApplication::translate("Etherdisk::Ui", units[unit]));
 }
 

@@ -87,7 +87,7 @@ ExportDialog::ExportDialog(Client::Model *model, Client::Actions *actions, QWidg
     m_interfaces->setObjectName(QStringLiteral("interfaces"));
     m_interfaces->setAccessibleName(tr("Interfaces to serve on"));
     m_interfaces->setMaximumHeight(110);
-    auto *ifLabel = new QLabel(tr("&Interfaces:"), this);
+    auto *ifLabel = new QLabel(tr("I&nterfaces:"), this);
     ifLabel->setBuddy(m_interfaces);
     form->addRow(ifLabel, m_interfaces);
     auto *addressRow = new QHBoxLayout;
@@ -102,7 +102,7 @@ ExportDialog::ExportDialog(Client::Model *model, Client::Actions *actions, QWidg
     addressRow->addWidget(new QLabel(QStringLiteral("."), this));
     addressRow->addWidget(m_slot);
     addressRow->addStretch(1);
-    auto *addressLabel = new QLabel(tr("A&ddress:"), this);
+    auto *addressLabel = new QLabel(tr("&Address:"), this);
     addressLabel->setBuddy(m_shelf);
     form->addRow(addressLabel, addressRow);
     m_readOnly = new QCheckBox(tr("&Read-only"), this);
@@ -194,19 +194,24 @@ void ExportDialog::fillDevices()
 
 void ExportDialog::fillInterfaces()
 {
+    bool checked = false;
     for (const InterfaceEntry &e : listInterfaces()) {
-        auto *item = new QListWidgetItem(
-            tr("%1 — link %2, MTU %3").arg(e.name, e.operstate).arg(e.mtu), m_interfaces);
+        QString link = e.operstate;
+        if (e.operstate == u"up")
+            link = tr("up", "link");
+        else if (e.operstate == u"down")
+            link = tr("down", "link");
+        else if (e.operstate == u"no carrier")
+            link = tr("no carrier", "link");
+        auto *item = new QListWidgetItem(tr("%1 — link %2, MTU %3").arg(e.name, link).arg(e.mtu),
+                                         m_interfaces);
         item->setData(Qt::UserRole, e.name);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(Qt::Unchecked);
+        // The first interface that is up is the usual choice.
+        const bool up = !checked && e.operstate == u"up";
+        item->setCheckState(up ? Qt::Checked : Qt::Unchecked);
+        checked = checked || up;
     }
-    // The first interface that is up is the usual choice.
-    for (int i = 0; i < m_interfaces->count(); ++i)
-        if (m_interfaces->item(i)->text().contains(QStringLiteral("link up"))) {
-            m_interfaces->item(i)->setCheckState(Qt::Checked);
-            break;
-        }
 }
 
 void ExportDialog::updateSourceWidgets()

@@ -20,10 +20,11 @@ namespace Etherdisk::Ui {
 
 namespace {
 
-    QString tr(const char *text)
+    // The context of these messages in translations/.
+    struct LocalSources
     {
-        return QCoreApplication::translate("Etherdisk::Ui::LocalSources", text);
-    }
+        Q_DECLARE_TR_FUNCTIONS(Etherdisk::Ui::LocalSources)
+    };
 
     QStringList mountpoints(const QJsonObject &o)
     {
@@ -52,15 +53,15 @@ namespace {
         const QStringList mounts = mountpoints(o);
         for (const QString &m : mounts)
             if (isSystemMount(m))
-                return tr("holds the system (%1)").arg(m);
+                return LocalSources::tr("holds the system (%1)").arg(m);
         if (o.value(QStringLiteral("fstype")).toString() == u"swap" || mounts.contains(u"[SWAP]"))
-            return tr("swap");
+            return LocalSources::tr("swap");
         if (!mounts.isEmpty())
-            return tr("mounted at %1").arg(mounts.constFirst());
+            return LocalSources::tr("mounted at %1").arg(mounts.constFirst());
         for (const QJsonValue &c : o.value(QStringLiteral("children")).toArray()) {
             const QString child = reasonFor(c.toObject());
             if (!child.isEmpty())
-                return tr("a partition: %1").arg(child);
+                return LocalSources::tr("a partition: %1").arg(child);
         }
         return {};
     }
@@ -79,7 +80,7 @@ namespace {
             e.unavailable = reasonFor(o);
             e.depth = depth;
             if (e.type == u"rom")
-                e.unavailable = tr("an optical drive");
+                e.unavailable = LocalSources::tr("an optical drive");
             out->append(e);
             collect(o.value(QStringLiteral("children")).toArray(), depth + 1, out);
         }
@@ -92,7 +93,7 @@ QList<BlockDeviceEntry> parseLsblk(const QByteArray &json, QString *error)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (!doc.isObject()) {
-        *error = tr("lsblk gave no readable list: %1").arg(parseError.errorString());
+        *error = LocalSources::tr("lsblk gave no readable list: %1").arg(parseError.errorString());
         return {};
     }
     QList<BlockDeviceEntry> out;
@@ -108,9 +109,9 @@ QList<BlockDeviceEntry> listBlockDevices(QString *error)
                   QStringLiteral("PATH,TYPE,SIZE,MODEL,LABEL,FSTYPE,MOUNTPOINTS") });
     if (!lsblk.waitForFinished(10000) || lsblk.exitStatus() != QProcess::NormalExit
         || lsblk.exitCode() != 0) {
-        *error = tr("lsblk failed: %1")
+        *error = LocalSources::tr("lsblk failed: %1")
                      .arg(lsblk.error() == QProcess::FailedToStart
-                              ? tr("it is not installed (package util-linux)")
+                              ? LocalSources::tr("it is not installed (package util-linux)")
                               : QString::fromLocal8Bit(lsblk.readAllStandardError()).trimmed());
         return {};
     }

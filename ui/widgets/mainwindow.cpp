@@ -27,6 +27,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -84,6 +85,18 @@ namespace {
         return view;
     }
 
+    // An action's text without its accelerator: "&Attach" and, in the
+    // style of CJK translations, "연결(&A)" become "Attach" and "연결".
+    QString withoutAccelerator(QString text)
+    {
+        static const QRegularExpression cjk(QStringLiteral("\\(&[^&\\s]\\)"));
+        text.remove(cjk);
+        text.replace(QStringLiteral("&&"), QStringLiteral("\x01"));
+        text.remove(QLatin1Char('&'));
+        text.replace(QLatin1Char('\x01'), QLatin1Char('&'));
+        return text;
+    }
+
     QLabel *makeMessageLine(const QString &name, QWidget *parent)
     {
         auto *line = new QLabel(parent);
@@ -138,7 +151,7 @@ MainWindow::MainWindow(Client::Model *model, Client::Actions *actions, const QDB
     m_bannerText->setObjectName(QStringLiteral("helperBannerText"));
     m_bannerText->setWordWrap(true);
     m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    m_retry = new QPushButton(tr("&Retry"), m_banner);
+    m_retry = new QPushButton(tr("Re&try"), m_banner);
     m_retry->setAccessibleName(tr("Retry connecting to etherdisk-helper"));
     connect(m_retry, &QPushButton::clicked, m_model, &Client::Model::refresh);
     bannerLayout->addWidget(m_bannerText, 1);
@@ -345,13 +358,13 @@ void MainWindow::applyBadges()
         const QString p = m_permissions.value(polkit);
         QAction *a = it.value();
         a->setIcon(p == u"auth" ? lockIcon() : QIcon());
+        const QString text = withoutAccelerator(a->text());
         if (p == u"auth")
-            a->setToolTip(tr("%1 (asks for a password)").arg(a->text().remove(QLatin1Char('&'))));
+            a->setToolTip(tr("%1 (asks for a password)").arg(text));
         else if (p == u"no")
-            a->setToolTip(
-                tr("%1 (not allowed for your account)").arg(a->text().remove(QLatin1Char('&'))));
+            a->setToolTip(tr("%1 (not allowed for your account)").arg(text));
         else
-            a->setToolTip(a->text().remove(QLatin1Char('&')));
+            a->setToolTip(text);
     }
     updateActions();
 }

@@ -6,6 +6,7 @@
 
 #include <QButtonGroup>
 #include <QCheckBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -18,11 +19,21 @@
 
 namespace Etherdisk::Ui {
 
+namespace {
+
+    // The context of the write mode texts in translations/.
+    struct WriteModeText
+    {
+        Q_DECLARE_TR_FUNCTIONS(Etherdisk::Ui::WriteModeChoice)
+    };
+
+} // namespace
+
 WriteModeChoice makeWriteModeChoice(QWidget *parent)
 {
     WriteModeChoice c;
-    auto *box = new QGroupBox(QObject::tr("Write mode"), parent);
-    box->setAccessibleName(QObject::tr("Write mode"));
+    auto *box = new QGroupBox(WriteModeText::tr("Write mode"), parent);
+    box->setAccessibleName(WriteModeText::tr("Write mode"));
     auto *layout = new QVBoxLayout(box);
     c.box = box;
     c.group = new QButtonGroup(box);
@@ -32,21 +43,24 @@ WriteModeChoice makeWriteModeChoice(QWidget *parent)
         const char *title;
         const char *line;
     } modes[] = {
-        { "writeback", QT_TR_NOOP("Write-back (fastest)"),
-          QT_TR_NOOP("A crash or power loss of this machine can lose the last writes the "
-                     "other side believes are on disk.") },
-        { "sync", QT_TR_NOOP("Synchronous"),
-          QT_TR_NOOP("Every acknowledged write is on stable storage: a crash loses nothing "
-                     "that was acknowledged.") },
-        { "direct", QT_TR_NOOP("Direct"),
-          QT_TR_NOOP("As synchronous, bypassing this machine's page cache: a crash loses "
-                     "nothing acknowledged; not for 4K-sector disks.") },
+        { "writeback", QT_TRANSLATE_NOOP("Etherdisk::Ui::WriteModeChoice", "Write-back (fastest)"),
+          QT_TRANSLATE_NOOP("Etherdisk::Ui::WriteModeChoice",
+                            "A crash or power loss of this machine can lose the last writes the "
+                            "other side believes are on disk.") },
+        { "sync", QT_TRANSLATE_NOOP("Etherdisk::Ui::WriteModeChoice", "Synchronous"),
+          QT_TRANSLATE_NOOP("Etherdisk::Ui::WriteModeChoice",
+                            "Every acknowledged write is on stable storage: a crash loses nothing "
+                            "that was acknowledged.") },
+        { "direct", QT_TRANSLATE_NOOP("Etherdisk::Ui::WriteModeChoice", "Direct"),
+          QT_TRANSLATE_NOOP("Etherdisk::Ui::WriteModeChoice",
+                            "As synchronous, bypassing this machine's page cache: a crash loses "
+                            "nothing acknowledged; not for 4K-sector disks.") },
     };
     for (const auto &m : modes) {
-        auto *radio = new QRadioButton(QObject::tr(m.title), box);
+        auto *radio = new QRadioButton(WriteModeText::tr(m.title), box);
         radio->setObjectName(QLatin1String(m.mode));
         radio->setProperty("mode", QLatin1String(m.mode));
-        auto *line = new QLabel(QObject::tr(m.line), box);
+        auto *line = new QLabel(WriteModeText::tr(m.line), box);
         line->setWordWrap(true);
         line->setIndent(24);
         line->setStyleSheet(QStringLiteral("color: palette(placeholder-text);"));
@@ -79,7 +93,8 @@ QStringList parseMacList(const QString &text, QString *error)
     for (const QString &part :
          text.split(QRegularExpression(QStringLiteral("[\\s,;]+")), Qt::SkipEmptyParts)) {
         if (!mac.match(part).hasMatch()) {
-            *error = QObject::tr("“%1” is not a MAC address (like 02:ae:00:00:00:07)").arg(part);
+            *error =
+                SettingsDialog::tr("“%1” is not a MAC address (like 02:ae:00:00:00:07)").arg(part);
             return {};
         }
         out << part.toLower();
