@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>Autostart</name>
+    <message>
+        <source>%1 is not a folder</source>
+        <translation>%1 ist kein Ordner</translation>
+    </message>
+    <message>
+        <source>the folder %1 cannot be created</source>
+        <translation>der Ordner %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 cannot be removed: %2</source>
+        <translation>%1 kann nicht entfernt werden: %2</translation>
+    </message>
+    <message>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
+        <translation>etherdisk: Es gibt keinen Infobereich, daher zeigt --minimized trotzdem das Fenster (wer es schließt, beendet Etherdisk)</translation>
+    </message>
+</context>
+<context>
     <name>Ctl</name>
     <message>
         <source>Reads or writes one target over raw Ethernet for a while and reports MB/s, IOPS, latency percentiles and retransmissions. Write modes overwrite the target&apos;s data and need --destructive.</source>
@@ -1140,6 +1163,10 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
         <source>Re&amp;try</source>
         <translation>E&amp;rneut versuchen</translation>
     </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Einstellungen</translation>
+    </message>
 </context>
 <context>
     <name>Etherdisk::Ui::Notifier</name>
@@ -1201,6 +1228,25 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
     <message>
         <source>&amp;Start at boot</source>
         <translation>Beim Hoch&amp;fahren bereitstellen</translation>
+    </message>
+</context>
+<context>
+    <name>Etherdisk::Ui::StartAtLoginAction</name>
+    <message>
+        <source>&amp;Start Etherdisk when I log in</source>
+        <translation>Etherdisk beim &amp;Anmelden starten</translation>
+    </message>
+    <message>
+        <source>Starts Etherdisk in the tray when you log in (%1)</source>
+        <translation>Startet Etherdisk beim Anmelden im Infobereich (%1)</translation>
+    </message>
+    <message>
+        <source>Etherdisk cannot start when you log in: %1.</source>
+        <translation>Etherdisk kann nicht beim Anmelden starten: %1.</translation>
+    </message>
+    <message>
+        <source>Etherdisk would still start when you log in: %1.</source>
+        <translation>Etherdisk würde beim Anmelden weiterhin starten: %1.</translation>
     </message>
 </context>
 <context>
@@ -1400,10 +1446,6 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
         <translation>ATA-over-Ethernet-Datenträger: die Shelves im LAN, Ihre Exporte.</translation>
     </message>
     <message>
-        <source>Start in the tray, without the window.</source>
-        <translation>Im Infobereich starten, ohne Fenster.</translation>
-    </message>
-    <message>
         <source>Save a picture of each main view into DIR, then quit.</source>
         <translation>Ein Bild jeder Hauptansicht in DIR speichern und dann beenden.</translation>
     </message>
@@ -1414,6 +1456,10 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
     <message>
         <source>With --screenshots: wait for N exports.</source>
         <translation>Mit --screenshots: auf N Exporte warten.</translation>
+    </message>
+    <message>
+        <source>Start in the tray, without the window (where there is a tray; used when starting at login).</source>
+        <translation>Im Infobereich starten, ohne Fenster (wo es einen Infobereich gibt; beim Start nach der Anmeldung verwendet).</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>Autostart</name>
+    <message>
+        <source>%1 is not a folder</source>
+        <translation>%1 n&apos;est pas un dossier</translation>
+    </message>
+    <message>
+        <source>the folder %1 cannot be created</source>
+        <translation>le dossier %1 ne peut pas être créé</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 ne peut pas être écrit : %2</translation>
+    </message>
+    <message>
+        <source>%1 cannot be removed: %2</source>
+        <translation>%1 ne peut pas être supprimé : %2</translation>
+    </message>
+    <message>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
+        <translation>etherdisk : aucune zone de notification n&apos;est disponible, --minimized affiche donc quand même la fenêtre (la fermer quitte Etherdisk)</translation>
+    </message>
+</context>
+<context>
     <name>Ctl</name>
     <message>
         <source>Reads or writes one target over raw Ethernet for a while and reports MB/s, IOPS, latency percentiles and retransmissions. Write modes overwrite the target&apos;s data and need --destructive.</source>
@@ -1140,6 +1163,10 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
         <source>Re&amp;try</source>
         <translation>Ré&amp;essayer</translation>
     </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Paramètres</translation>
+    </message>
 </context>
 <context>
     <name>Etherdisk::Ui::Notifier</name>
@@ -1201,6 +1228,25 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
     <message>
         <source>&amp;Start at boot</source>
         <translation>Servir au dé&amp;marrage</translation>
+    </message>
+</context>
+<context>
+    <name>Etherdisk::Ui::StartAtLoginAction</name>
+    <message>
+        <source>&amp;Start Etherdisk when I log in</source>
+        <translation>&amp;Démarrer Etherdisk à l&apos;ouverture de session</translation>
+    </message>
+    <message>
+        <source>Starts Etherdisk in the tray when you log in (%1)</source>
+        <translation>Démarre Etherdisk dans la zone de notification à l&apos;ouverture de session (%1)</translation>
+    </message>
+    <message>
+        <source>Etherdisk cannot start when you log in: %1.</source>
+        <translation>Etherdisk ne peut pas démarrer à l&apos;ouverture de session : %1.</translation>
+    </message>
+    <message>
+        <source>Etherdisk would still start when you log in: %1.</source>
+        <translation>Etherdisk démarrerait encore à l&apos;ouverture de session : %1.</translation>
     </message>
 </context>
 <context>
@@ -1400,10 +1446,6 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
         <translation>Disques ATA over Ethernet : les shelves du réseau local, vos exports.</translation>
     </message>
     <message>
-        <source>Start in the tray, without the window.</source>
-        <translation>Démarrer dans la zone de notification, sans la fenêtre.</translation>
-    </message>
-    <message>
         <source>Save a picture of each main view into DIR, then quit.</source>
         <translation>Enregistrer une image de chaque vue principale dans DIR, puis quitter.</translation>
     </message>
@@ -1414,6 +1456,10 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
     <message>
         <source>With --screenshots: wait for N exports.</source>
         <translation>Avec --screenshots : attendre N exports.</translation>
+    </message>
+    <message>
+        <source>Start in the tray, without the window (where there is a tray; used when starting at login).</source>
+        <translation>Démarrer dans la zone de notification, sans la fenêtre (là où il y en a une ; utilisé au démarrage de la session).</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>Autostart</name>
+    <message>
+        <source>%1 is not a folder</source>
+        <translation>%1은(는) 폴더가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the folder %1 cannot be created</source>
+        <translation>%1 폴더를 만들 수 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1에 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>%1 cannot be removed: %2</source>
+        <translation>%1을(를) 지울 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
+        <translation>etherdisk: 시스템 트레이가 없으므로 --minimized여도 창을 표시합니다(창을 닫으면 Etherdisk가 종료됩니다)</translation>
+    </message>
+</context>
+<context>
     <name>Ctl</name>
     <message>
         <source>Reads or writes one target over raw Ethernet for a while and reports MB/s, IOPS, latency percentiles and retransmissions. Write modes overwrite the target&apos;s data and need --destructive.</source>
@@ -1135,6 +1158,10 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
         <source>Re&amp;try</source>
         <translation>다시 시도(&amp;T)</translation>
     </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>설정(&amp;S)</translation>
+    </message>
 </context>
 <context>
     <name>Etherdisk::Ui::Notifier</name>
@@ -1196,6 +1223,25 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
     <message>
         <source>&amp;Start at boot</source>
         <translation>부팅 시 시작(&amp;S)</translation>
+    </message>
+</context>
+<context>
+    <name>Etherdisk::Ui::StartAtLoginAction</name>
+    <message>
+        <source>&amp;Start Etherdisk when I log in</source>
+        <translation>로그인할 때 Etherdisk 시작(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Starts Etherdisk in the tray when you log in (%1)</source>
+        <translation>로그인할 때 Etherdisk를 트레이에서 시작합니다(%1)</translation>
+    </message>
+    <message>
+        <source>Etherdisk cannot start when you log in: %1.</source>
+        <translation>로그인할 때 Etherdisk를 시작하도록 설정할 수 없습니다: %1.</translation>
+    </message>
+    <message>
+        <source>Etherdisk would still start when you log in: %1.</source>
+        <translation>로그인할 때 Etherdisk가 계속 시작됩니다: %1.</translation>
     </message>
 </context>
 <context>
@@ -1392,10 +1438,6 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
         <translation>ATA over Ethernet 디스크: LAN의 shelf와 내 내보내기.</translation>
     </message>
     <message>
-        <source>Start in the tray, without the window.</source>
-        <translation>창 없이 트레이에서 시작합니다.</translation>
-    </message>
-    <message>
         <source>Save a picture of each main view into DIR, then quit.</source>
         <translation>각 주 보기의 그림을 DIR에 저장한 뒤 끝냅니다.</translation>
     </message>
@@ -1406,6 +1448,10 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
     <message>
         <source>With --screenshots: wait for N exports.</source>
         <translation>--screenshots와 함께: 내보내기 N개를 기다립니다.</translation>
+    </message>
+    <message>
+        <source>Start in the tray, without the window (where there is a tray; used when starting at login).</source>
+        <translation>창 없이 트레이에서 시작합니다(트레이가 있는 경우; 로그인 시 시작할 때 사용).</translation>
     </message>
 </context>
 </TS>

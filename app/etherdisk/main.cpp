@@ -7,6 +7,7 @@
 #include "etherdiskclient/actions.h"
 #include "etherdiskclient/model.h"
 #include "etherdiskclient/translations.h"
+#include "tray/autostart.h"
 #include "tray/notifier.h"
 #include "tray/trayicon.h"
 #include "widgets/icons.h"
@@ -17,6 +18,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QIcon>
+#include <QLoggingCategory>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTimer>
@@ -26,6 +28,10 @@
 using namespace Etherdisk;
 
 namespace {
+
+// What the app did at start (window shown or tray only); off unless
+// QT_LOGGING_RULES="etherdisk.start.info=true" (tst_autostart reads it).
+Q_LOGGING_CATEGORY(lcStart, "etherdisk.start", QtWarningMsg)
 
 // Saves a picture of each main view into `dir` once `ready` holds (or after
 // `timeoutMs` anyway), prints the files, and quits.
@@ -95,7 +101,9 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     const QCommandLineOption minimized(
         QStringLiteral("minimized"),
-        QApplication::translate("main", "Start in the tray, without the window."));
+        QApplication::translate("main",
+                                "Start in the tray, without the window (where there is a tray; "
+                                "used when starting at login)."));
     const QCommandLineOption screenshots(
         QStringLiteral("screenshots"),
         QApplication::translate("main", "Save a picture of each main view into DIR, then quit."),
@@ -134,8 +142,16 @@ int main(int argc, char **argv)
         screenshotsWhenReady(&window, &model, parser.value(screenshots),
                              parser.value(waitTargets).toInt(), parser.value(waitExports).toInt(),
                              60000);
-    } else if (!parser.isSet(minimized) || !tray) {
-        window.show();
+    } else {
+        QString notice;
+        if (Ui::Autostart::showWindowAtStart(parser.isSet(minimized), tray != nullptr, &notice))
+            window.show();
+        if (!notice.isEmpty())
+            std::fprintf(stderr, "%s\n", qPrintable(notice));
     }
+    QTimer::singleShot(0, &window, [&window, &tray] {
+        qCInfo(lcStart, "window %s, tray icon %s", window.isVisible() ? "shown" : "hidden",
+               tray ? "shown" : "unavailable");
+    });
     return app.exec();
 }

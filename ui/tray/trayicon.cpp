@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "tray/trayicon.h"
 
+#include "tray/autostart.h"
 #include "tray/notifier.h"
 #include "widgets/icons.h"
 #include "widgets/mainwindow.h"
@@ -22,6 +23,13 @@ TrayIcon::TrayIcon(Client::Model *model, MainWindow *window, Notifier *notifier,
     connect(open, &QAction::triggered, this, &TrayIcon::showWindow);
     m_disks = m_menu->addMenu(tr("Attached disks"));
     m_menu->addSeparator();
+    // The window's action: one state, one error message, both menus.
+    if (auto *startAtLogin =
+            qobject_cast<StartAtLoginAction *>(window->action(QStringLiteral("startAtLogin")))) {
+        m_menu->addAction(startAtLogin);
+        connect(m_menu, &QMenu::aboutToShow, startAtLogin, &StartAtLoginAction::refresh);
+        m_menu->addSeparator();
+    }
     QAction *quit = m_menu->addAction(tr("&Quit"));
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
     m_icon->setContextMenu(m_menu);

@@ -4,7 +4,8 @@
 // TrayIcon: the app in the desktop's tray (StatusNotifierItem or XEmbed,
 // whichever Qt finds). Its icon and tooltip summarize the state (exports
 // served, disks attached, anything lost, helper unreachable); its menu
-// opens the window, lists the attached disks and quits. It also shows the
+// opens the window, lists the attached disks, has the window's "Start
+// Etherdisk when I log in" and quits. It also shows the
 // notifier's fallback messages where no notification server runs.
 #pragma once
 

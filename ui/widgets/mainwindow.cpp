@@ -4,6 +4,7 @@
 
 #include "models/exportsmodel.h"
 #include "models/targetsmodel.h"
+#include "tray/autostart.h"
 #include "widgets/exportdialog.h"
 #include "widgets/icons.h"
 #include "widgets/settingsdialog.h"
@@ -25,6 +26,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -135,6 +138,15 @@ MainWindow::MainWindow(Client::Model *model, Client::Actions *actions, const QDB
     // Never needed (the views follow the helper's signals), but asked for.
     makeAction(QStringLiteral("refresh"), tr("&Refresh"), QKeySequence::Refresh,
                &MainWindow::refresh);
+
+    // The app's own settings (not an export's): the Settings menu, and
+    // the tray's menu shows the same action.
+    auto *startAtLogin = new StartAtLoginAction(this);
+    m_actionsByName.insert(startAtLogin->objectName(), startAtLogin);
+    connect(startAtLogin, &StartAtLoginAction::failed, this, &MainWindow::showSettingError);
+    QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    settings->addAction(startAtLogin);
+    connect(settings, &QMenu::aboutToShow, startAtLogin, &StartAtLoginAction::refresh);
 
     addActions(m_actionsByName.values());
     auto *central = new QWidget(this);
@@ -410,6 +422,17 @@ void MainWindow::updateActions()
                              m_targets->rowCount())
                               .arg(m_model->helperVersion())
                           + tr(" · %n export(s)", nullptr, m_exports->rowCount()));
+}
+
+void MainWindow::showSettingError(const QString &message)
+{
+    // Not modal: the tray's menu can trigger this while the window is hidden.
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Etherdisk"), message, QMessageBox::Ok,
+                                isVisible() ? this : nullptr);
+    box->setObjectName(QStringLiteral("settingError"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowModality(Qt::NonModal);
+    box->show();
 }
 
 void MainWindow::showMessage(QLabel *line, const QString &text, bool error)

@@ -55,7 +55,8 @@ public:
     QLabel *bannerText() const { return m_bannerText; }
     QLabel *disksMessage() const { return m_disksMessage; }
     QLabel *exportsMessage() const { return m_exportsMessage; }
-    QAction *action(const QString &name) const; // by objectName: attach, detach, ...
+    // By objectName: attach, detach, ..., startAtLogin (a StartAtLoginAction).
+    QAction *action(const QString &name) const;
     TargetsModel *targetsModel() const { return m_targets; }
     ExportsModel *exportsModel() const { return m_exports; }
     // The permission the helper reported for a polkit action id suffix
@@ -94,6 +95,8 @@ private:
     void applyBadges();
     void updateActions();
     void showMessage(QLabel *line, const QString &text, bool error);
+    // A setting of the app that could not be changed: a message box.
+    void showSettingError(const QString &message);
     QString selectedTarget() const;
     QString selectedExport() const;
 
