@@ -37,6 +37,10 @@ bool installTranslations(const QLocale &locale)
             break;
         wanted.append(language);
     }
+    // English plural forms ("1 export", "2 exports") under everything else,
+    // whatever the language: asked last, and only for messages with %n.
+    install(QLocale(QLocale::English), QStringLiteral("etherdisk"),
+            QLatin1String(TranslationsResourceDir));
     const QString qtDir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
     for (const QLocale &language : wanted) {
         // Qt's own first: the translator installed last is asked first.

@@ -12,7 +12,9 @@ target, one string) into a temporary copy of each TS file, without
 type="unfinished", one the code no longer has comes back "vanished" (or
 "obsolete"): either fails, as does a translation that is empty, drops a
 %1..%9 or %n placeholder of its source, or loses the source's &
-accelerator. Exit 77 (skipped) with the reason when lupdate is missing.
+accelerator. A catalogue named *_en.ts holds English plural forms only:
+it is updated with -pluralonly, and each of its messages must have both
+forms. Exit 77 (skipped) with the reason when lupdate is missing.
 """
 import os
 import re
@@ -46,6 +48,9 @@ def problems(path):
             numerus = message.get("numerus") == "yes"
             forms = ([text_of(f) for f in translation.findall("numerusform")] if numerus
                      else [text_of(translation)])
+            if numerus and root.get("language") == "en" and len(forms) != 2:
+                out.append("%s: English needs 2 plural forms, has %d" % (where, len(forms)))
+                continue
             if not forms or any(not f.strip() for f in forms):
                 out.append("empty translation of " + where)
                 continue
@@ -75,7 +80,9 @@ def main():
         for ts in ts_files:
             copy = os.path.join(tmp, os.path.basename(ts))
             shutil.copyfile(ts, copy)
-            run = subprocess.run([lupdate, *options, "@" + lst, "-ts", copy],
+            plurals_only = os.path.basename(ts).endswith("_en.ts")
+            extra = ["-pluralonly"] if plurals_only else []
+            run = subprocess.run([lupdate, *options, *extra, "@" + lst, "-ts", copy],
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             if run.returncode != 0:
                 print(run.stdout)

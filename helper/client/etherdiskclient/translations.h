@@ -7,7 +7,10 @@
 // this library as a resource under :/i18n; Qt's own messages (qtbase: the
 // standard buttons, QCommandLineParser's help) come from Qt's installed
 // translations where the distribution has them. English is the source
-// language: without a catalogue for the locale everything stays English.
+// language: without a catalogue for the locale everything stays English,
+// with English plural forms from translations/etherdisk_en.ts ("1 export",
+// "2 exports"; that catalogue holds the %n messages only and is installed
+// under every other).
 #pragma once
 
 #include <QLocale>
