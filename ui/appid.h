@@ -2,10 +2,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
 // The desktop app's id: the name of its desktop entry without ".desktop"
-// (app/etherdisk/org.etherdisk.Etherdisk.desktop). Qt passes it on as the
-// Wayland app id and the X11 window class's desktop file, and the notifier
-// sends it as the notifications' desktop-entry hint, so the desktop finds
-// the entry's name and icon for both.
+// (app/etherdisk/org.etherdisk.Etherdisk.desktop) and its AppStream
+// component id (org.etherdisk.Etherdisk.metainfo.xml). Qt passes it on as
+// the Wayland app id and the X11 window class's desktop file, and the
+// notifier sends it as the notifications' desktop-entry hint, so the
+// desktop finds the entry's name and icon for both.
 #pragma once
 
 #include <QString>
