@@ -7,6 +7,8 @@
 // the Wayland app id and the X11 window class's desktop file, and the
 // notifier sends it as the notifications' desktop-entry hint, so the
 // desktop finds the entry's name and icon for both.
+// app/etherdisk/check-metadata.sh (ctest etherdisk_metainfo) fails when
+// the three differ.
 #pragma once
 
 #include <QString>
