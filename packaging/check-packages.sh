@@ -13,8 +13,10 @@
 #     - xmllint --valid (DTDs from the local XML catalog, no network) of the
 #       D-Bus bus policy and polkit actions, and of the D-Bus interface
 #       descriptions against introspect.dtd;
-#     - desktop-file-validate and appstreamcli validate --no-net for any
-#       .desktop or AppStream file (none yet: they come with the GUI).
+#     - desktop-file-validate of every .desktop file and appstreamcli
+#       validate-tree --no-net of the AppStream metainfo (at least one
+#       each: the desktop app's), which also finds the launchable's
+#       .desktop file in the payload.
 # Exit 0 when every check passed, 1 otherwise (each failure is listed).
 set -uo pipefail
 
@@ -127,12 +129,24 @@ if need xmllint; then
     done
 fi
 
-for f in "$root"/usr/share/applications/*.desktop; do
+desktops=("$root"/usr/share/applications/*.desktop)
+[ ${#desktops[@]} -gt 0 ] || bad "no .desktop file in the packages"
+for f in "${desktops[@]}"; do
     need desktop-file-validate && { desktop-file-validate "$f" && ok "desktop-file-validate ${f#"$root"}" || bad "desktop-file-validate ${f#"$root"}"; }
 done
-for f in "$root"/usr/share/metainfo/*.xml; do
-    need appstreamcli && { appstreamcli validate --no-net "$f" && ok "appstreamcli validate ${f#"$root"}" || bad "appstreamcli validate ${f#"$root"}"; }
-done
+metainfos=("$root"/usr/share/metainfo/*.xml)
+if [ ${#metainfos[@]} -eq 0 ]; then
+    bad "no AppStream metainfo in the packages"
+elif need appstreamcli; then
+    # validate-tree: each metainfo file as validate does, plus what it refers
+    # to in the payload (the launchable's .desktop file). Errors and warnings
+    # fail; info and pedantic hints are printed.
+    if appstreamcli validate-tree --no-net --pedantic "$root"; then
+        ok "appstreamcli validate-tree --no-net: ${metainfos[*]#"$root"}"
+    else
+        bad "appstreamcli validate-tree --no-net: ${metainfos[*]#"$root"}"
+    fi
+fi
 
 if [ $fails -gt 0 ]; then
     echo "check-packages: $fails check(s) failed" >&2

@@ -47,8 +47,9 @@ declare -A expect=(
     [etherdisk-target]="/usr/sbin/etherdisk-target /usr/share/man/man8/etherdisk-target.8.gz"
     [etherdiskctl]="/usr/bin/etherdiskctl /usr/share/man/man1/etherdiskctl.1.gz"
     [etherdisk]="/usr/bin/etherdisk /usr/share/man/man1/etherdisk.1.gz
-        /usr/share/applications/etherdisk.desktop
-        /usr/share/icons/hicolor/scalable/apps/etherdisk.svg"
+        /usr/share/applications/org.etherdisk.Etherdisk.desktop
+        /usr/share/icons/hicolor/scalable/apps/etherdisk.svg
+        /usr/share/metainfo/org.etherdisk.Etherdisk.metainfo.xml"
     [etherdisk-helper]="/usr/libexec/etherdisk/etherdisk-helper
         /usr/share/man/man8/etherdisk-helper.8.gz
         /usr/share/dbus-1/system.d/org.etherdisk.Etherdisk1.conf

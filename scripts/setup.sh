@@ -58,6 +58,9 @@ PKGS=(
     python3 hyperfine
     # packaging: build, lint (xmllint, rpmlint), the install test's fresh root (mmdebstrap, curl)
     devscripts debhelper dpkg-dev fakeroot lintian rpm rpmlint libxml2-utils mmdebstrap curl
+    # the desktop app's .desktop file and AppStream metainfo: desktop-file-validate,
+    # appstreamcli (tests and package checks), appstream-util (the RPM spec's %check)
+    desktop-file-utils appstream appstream-util
     # polkit-qt6 build (scripts/install-polkit-qt6.sh) and its private apt fetch
     libglib2.0-dev libpolkit-gobject-1-dev libpolkit-agent-1-dev libxkbcommon-dev xz-utils
     debian-archive-keyring

@@ -4,6 +4,7 @@
 // etherdisk: the desktop app. Talks to etherdisk-helper on the system bus
 // (DBUS_SYSTEM_BUS_ADDRESS chooses another one) and to the notification
 // server on the session bus; never needs root.
+#include "appid.h"
 #include "etherdiskclient/actions.h"
 #include "etherdiskclient/model.h"
 #include "etherdiskclient/translations.h"
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("etherdisk"));
     QApplication::setApplicationDisplayName(QStringLiteral("Etherdisk"));
     QApplication::setApplicationVersion(QStringLiteral(ETHERDISK_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("etherdisk"));
+    QApplication::setDesktopFileName(Ui::appId());
     // The installed hicolor icon where there is one, else the same shape drawn.
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("etherdisk"), Ui::appIcon()));
 

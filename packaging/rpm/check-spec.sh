@@ -37,7 +37,7 @@ if [ -z "$(rpm --eval '%{?cmake:yes}')" ]; then
 fi
 
 if out=$(rpmspec -P "${load[@]}" "$spec" 2>&1); then
-    left=$(grep -nE '%\{?(cmake|ctest|systemd_|_unitdir)' <<<"$out" || true)
+    left=$(grep -nE '%\{?(cmake|ctest|systemd_|_unitdir|_metainfodir)' <<<"$out" || true)
     [ -z "$left" ] && ok "rpmspec -P expands every macro" || bad "rpmspec -P left macros unexpanded:"$'\n'"$left"
 else
     bad "rpmspec -P:"$'\n'"$out"

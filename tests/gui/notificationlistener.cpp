@@ -5,7 +5,7 @@
 // the session bus (DBUS_SESSION_BUS_ADDRESS), answers Notify with a new id
 // (or the replaced one), and prints each call as one JSON line on stdout:
 //   {"id":N,"app":..,"replaces_id":N,"icon":..,"summary":..,"body":..,
-//    "actions":[..],"urgency":N,"expire":N}
+//    "actions":[..],"urgency":N,"desktop_entry":..,"expire":N}
 // and "ready" once it owns the name. A line "invoke ID ACTION" on stdin
 // emits ActionInvoked(ID, ACTION).
 #include <QCoreApplication>
@@ -44,6 +44,8 @@ public Q_SLOTS:
                        { QStringLiteral("actions"), QJsonArray::fromStringList(actions) },
                        { QStringLiteral("urgency"),
                          hints.value(QStringLiteral("urgency")).toInt() },
+                       { QStringLiteral("desktop_entry"),
+                         hints.value(QStringLiteral("desktop-entry")).toString() },
                        { QStringLiteral("expire"), expire } };
         std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);

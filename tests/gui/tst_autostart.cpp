@@ -157,7 +157,7 @@ void tst_Autostart::initTestCase()
     qputenv("XDG_CONFIG_HOME", m_home.toLocal8Bit());
     qputenv("XDG_CONFIG_DIRS", m_system.toLocal8Bit());
     qputenv("XDG_CURRENT_DESKTOP", "Test");
-    m_user = m_home + QStringLiteral("/autostart/etherdisk.desktop");
+    m_user = m_home + QStringLiteral("/autostart/org.etherdisk.Etherdisk.desktop");
     QCOMPARE(Autostart::userFile(), m_user);
 }
 
@@ -221,7 +221,7 @@ void tst_Autostart::turningOnWritesTheEntry()
     QVERIFY(!keys.contains(QStringLiteral("Hidden")));
     QVERIFY(!keys.contains(QStringLiteral("NoDisplay")));
     QCOMPARE(QDir(m_home + QStringLiteral("/autostart")).entryList(QDir::Files | QDir::Hidden),
-             QStringList{ QStringLiteral("etherdisk.desktop") });
+             QStringList{ QStringLiteral("org.etherdisk.Etherdisk.desktop") });
 }
 
 // Off removes the user's entry (none system-wide); the check follows.
@@ -300,7 +300,7 @@ void tst_Autostart::otherVersionsEntryReadsAsOn()
 // Fails if off only removes the user's file.
 void tst_Autostart::systemWideEntryIsHiddenNotRemoved()
 {
-    const QString system = m_system + QStringLiteral("/autostart/etherdisk.desktop");
+    const QString system = m_system + QStringLiteral("/autostart/org.etherdisk.Etherdisk.desktop");
     QVERIFY(
         writeText(system, "[Desktop Entry]\nType=Application\nName=Etherdisk\nExec=etherdisk\n"));
     QVERIFY(Autostart::isEnabled());

@@ -160,7 +160,8 @@ QList<QJsonObject> tst_Notifier::calls()
 }
 
 // An attached target that goes lost: exactly one Notify (replaces_id 0,
-// urgency 2 = critical, no expiry, a "default" action, "e1.2 is lost");
+// urgency 2 = critical, no expiry, a "default" action, "e1.2 is lost",
+// the desktop-entry hint naming the installed .desktop file);
 // staying lost sends nothing more; coming back online sends one Notify
 // that replaces the first (replaces_id = the id the server gave, "e1.2 is
 // back", urgency 1). A second loss replaces it again. Fails if the loss is
@@ -184,6 +185,9 @@ void tst_Notifier::lossThenRecovery()
     QCOMPARE(c[0].value(QStringLiteral("urgency")).toInt(), 2);
     QCOMPARE(c[0].value(QStringLiteral("expire")).toInt(), 0);
     QCOMPARE(c[0].value(QStringLiteral("app")).toString(), QStringLiteral("Etherdisk"));
+    // The desktop entry the server takes the app's name and icon from.
+    QCOMPARE(c[0].value(QStringLiteral("desktop_entry")).toString(),
+             QStringLiteral("org.etherdisk.Etherdisk"));
     QCOMPARE(c[0].value(QStringLiteral("summary")).toString(), QStringLiteral("e1.2 is lost"));
     QVERIFY(
         c[0].value(QStringLiteral("body")).toString().contains(QStringLiteral("/dev/etherd/e1.2")));

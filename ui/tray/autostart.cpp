@@ -16,7 +16,7 @@ namespace Autostart {
 
     namespace {
 
-        const QLatin1String FileName("etherdisk.desktop");
+        const QLatin1String FileName("org.etherdisk.Etherdisk.desktop");
 
         // The keys of the [Desktop Entry] group (the first group, as the
         // spec requires); localized keys are kept under their full name.

@@ -7,7 +7,7 @@
 //
 // The file is the truth: there is no setting of our own that could
 // disagree with the desktop's autostart panel. The state is read from
-// $XDG_CONFIG_HOME/autostart/etherdisk.desktop (default ~/.config), or,
+// $XDG_CONFIG_HOME/autostart/org.etherdisk.Etherdisk.desktop (default ~/.config), or,
 // where the user has none, from the first $XDG_CONFIG_DIRS/autostart
 // (default /etc/xdg) that has one; an entry with Hidden=true,
 // X-GNOME-Autostart-enabled=false, or an OnlyShowIn/NotShowIn that
@@ -29,7 +29,7 @@ namespace Autostart {
     // $XDG_CONFIG_HOME/autostart (an absolute XDG_CONFIG_HOME only, as the
     // base directory spec says; else ~/.config/autostart).
     QString userDirectory();
-    // userDirectory()/etherdisk.desktop.
+    // userDirectory()/org.etherdisk.Etherdisk.desktop.
     QString userFile();
     // The entry that decides (the user's, else the first system-wide one);
     // "" when there is none.
@@ -44,7 +44,7 @@ namespace Autostart {
     // What Exec names: "etherdisk" when the running program is the one the
     // PATH finds under that name (the installed one: the entry then
     // survives upgrades and moves within the PATH, like the menu's
-    // etherdisk.desktop), else the running program's absolute path (a
+    // org.etherdisk.Etherdisk.desktop), else the running program's absolute path (a
     // build tree, another prefix not on the PATH: the user turned on
     // *this* program, and the name would start another one or nothing).
     QString programFor(const QString &runningPath, const QString &foundOnPath);

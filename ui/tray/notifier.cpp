@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "tray/notifier.h"
 
+#include "appid.h"
 #include "etherdiskclient/model.h"
 
 #include <QDBusMessage>
@@ -77,7 +78,7 @@ void Notifier::notify(const QString &targetPath, const QString &summary, const Q
                                                     QStringLiteral("Notify"));
     const QVariantMap hints{ { QStringLiteral("urgency"),
                                QVariant::fromValue(uchar(critical ? 2 : 1)) },
-                             { QStringLiteral("desktop-entry"), QStringLiteral("etherdisk") } };
+                             { QStringLiteral("desktop-entry"), appId() } };
     m << QStringLiteral("Etherdisk") << m_ids.value(targetPath) << QStringLiteral("etherdisk")
       << summary << body << QStringList{ QStringLiteral("default"), tr("Open Etherdisk") } << hints
       << (critical ? 0 : -1);
