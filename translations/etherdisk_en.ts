@@ -6,7 +6,7 @@
     <message numerus="yes">
         <source>%1: %n path(s)</source>
         <translation>
-            <numerusform>%1: %n path</numerusform>
+            <numerusform>%1: one path</numerusform>
             <numerusform>%1: %n paths</numerusform>
         </translation>
     </message>

@@ -54,7 +54,14 @@ struct Authorizer::Check
     }
 };
 
-Authorizer::Authorizer(QObject *parent) : QObject(parent) { }
+Authorizer::Authorizer(QObject *parent) : QObject(parent)
+{
+    // polkit-qt's Authority connects to polkitd synchronously (its
+    // PolkitAuthority loads its properties with a blocking call) the first
+    // time it is asked for: done as soon as the event loop runs, before
+    // the first call's check needs it, rather than while callers wait.
+    QTimer::singleShot(0, this, [] { PolkitQt1::Authority::instance(); });
+}
 
 Authorizer::~Authorizer()
 {

@@ -588,12 +588,17 @@ void Service::authorizeThen(const QDBusMessage &call, const QString &action, boo
                               "bus starts it anew)"));
         return;
     }
+    const std::optional<uint> uid = admitAuthorization(call);
+    if (!uid)
+        return;
     callStarted();
     m_authorizer.check(
         action, call.service(), interactive,
-        [this, call, action, work = std::move(work)](Authorizer::Result r, const QString &detail) {
+        [this, call, action, uid = *uid, work = std::move(work)](Authorizer::Result r,
+                                                                 const QString &detail) {
             // However it ends, this call no longer keeps the helper running.
             const auto finished = qScopeGuard([this] { callFinished(); });
+            authorizationDone(uid);
             if (!m_bus.interface()->isServiceRegistered(call.service()).value()) {
                 // The caller left while polkit was asked:
                 // nothing is done for nobody.
@@ -921,14 +926,48 @@ void Service::setSettings(ExportObject *object, const QDBusMessage &call,
         });
 }
 
+std::optional<uint> Service::admitAuthorization(const QDBusMessage &call)
+{
+    const QDBusReply<uint> uid = m_bus.interface()->serviceUid(call.service());
+    if (!uid.isValid()) {
+        // Gone already: polkit could not be asked about it either.
+        refuse(call, errorName("NotAuthorized"),
+               QStringLiteral("the caller's user cannot be determined: %1")
+                   .arg(uid.error().message()));
+        return std::nullopt;
+    }
+    int &waiting = m_authorizing[uid.value()];
+    if (waiting >= MaxAuthorizationsPerUser) {
+        refuse(call, QStringLiteral("org.freedesktop.DBus.Error.LimitsExceeded"),
+               QStringLiteral("%1 calls of your user are already waiting for authorization (a "
+                              "password prompt, or polkit being slow): wait for their answers, "
+                              "then call again")
+                   .arg(waiting));
+        return std::nullopt;
+    }
+    ++waiting;
+    return uid.value();
+}
+
+void Service::authorizationDone(uint uid)
+{
+    const auto i = m_authorizing.find(uid);
+    if (i != m_authorizing.end() && --*i <= 0)
+        m_authorizing.erase(i);
+}
+
 void Service::permissions(const QDBusMessage &call)
 {
     auto result = std::make_shared<StringMap>();
     const QStringList &actions = allActions();
+    // One GetPermissions counts as one call waiting for polkit.
+    const std::optional<uint> uid = admitAuthorization(call);
+    if (!uid)
+        return;
     callStarted();
     for (const QString &action : actions) {
         m_authorizer.check(action, call.service(), false,
-                           [this, call, result, action,
+                           [this, call, result, action, uid = *uid,
                             total = actions.size()](Authorizer::Result r, const QString &) {
                                result->insert(action,
                                               r == Authorizer::Result::Yes ? QStringLiteral("yes")
@@ -937,6 +976,7 @@ void Service::permissions(const QDBusMessage &call)
                                                   : QStringLiteral("no"));
                                if (result->size() == total) {
                                    m_bus.send(call.createReply(QVariant::fromValue(*result)));
+                                   authorizationDone(uid);
                                    callFinished();
                                }
                            });

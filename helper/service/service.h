@@ -27,6 +27,7 @@
 #include <QDBusMessage>
 #include <QDBusUnixFileDescriptor>
 #include <QFileSystemWatcher>
+#include <QHash>
 #include <QMap>
 #include <QObject>
 #include <QSet>
@@ -286,6 +287,17 @@ private:
     void stop(ExportObject *object, const QDBusMessage &call, const CallOptions &options);
     void setSettings(ExportObject *object, const QDBusMessage &call, const CallOptions &options);
     void permissions(const QDBusMessage &call);
+    // The calls of one user (the caller's uid, whatever its connections)
+    // waiting for polkit at once are bounded: checks run concurrently (one
+    // caller's password prompt holds up nobody else), so without a bound a
+    // user with an agent that never answers could keep any number of
+    // checks and pending replies alive in this root process. A call over
+    // the bound is refused at once with org.freedesktop.DBus.Error.
+    // LimitsExceeded; other users are not affected. Returns the uid to
+    // hand to authorizationDone(), or nothing when the call was refused.
+    static constexpr int MaxAuthorizationsPerUser = 64;
+    std::optional<uint> admitAuthorization(const QDBusMessage &call);
+    void authorizationDone(uint uid);
 
     bool savePersistent(const std::vector<ExportConfig> &entries, QString *error);
     std::vector<ExportConfig> persistentWith(const ExportConfig &config) const;
@@ -318,6 +330,7 @@ private:
     std::unique_ptr<Engine> m_engine;
     ObjectTree m_tree;
     Authorizer m_authorizer;
+    QHash<uint, int> m_authorizing; // caller's uid -> its calls waiting for polkit
     Manager *m_manager = nullptr;
     std::unique_ptr<QSocketNotifier> m_eventNotifier;
     QTimer m_sampler;

@@ -148,10 +148,12 @@ def run_helper_matrix(build, root, img, target, workloads, seconds, mtu, rows, r
     """
     # With two CPUs or more, the target (every thread of it) and the load
     # generator are pinned to CPUs of their own, the same two for both
-    # programs: otherwise where the scheduler happens to put the two busy
-    # threads in each round moves the result more than the difference asked
-    # about (8 rounds of 4 KiB random reads at MTU 9000: ratios 0.83-1.03
-    # unpinned, median 0.94; 0.89-1.15 pinned, median 0.98).
+    # programs. Unpinned, the helper's I/O thread migrated between the CPUs
+    # more often than the target's (6-23 against 0-5 times a run) and the
+    # medians favoured the target (6 rounds of 4 KiB random reads at MTU
+    # 9000: median 0.94); pinned, 8 rounds gave a median of 0.98. Pinning
+    # does not narrow the round-to-round spread on a shared VM (0.89-1.15
+    # in those 8 rounds): the medians of several rounds are what count.
     cpus = sorted(os.sched_getaffinity(0))
     target_cpu, load_cpu = (cpus[-1], cpus[0]) if len(cpus) >= 2 else (None, None)
 

@@ -17,6 +17,7 @@
 #include <QScopeGuard>
 #include <QSysInfo>
 
+#include <csignal>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void rootDiskRefused();
     void noUserInteraction();
     void fiftyCallsFromRootAndNobody();
+    void callsWaitingForPolkitAreBoundedPerUser();
 
 private:
     // busy: refused with DeviceBusy naming `needle`, nothing changed; then
@@ -510,6 +512,79 @@ void tst_HelperSecurity::fiftyCallsFromRootAndNobody()
     for (auto it = objects.cbegin(); it != objects.cend(); ++it)
         QVERIFY2(!it.key().path().contains(QStringLiteral("/14_")), qPrintable(it.key().path()));
     QCOMPARE(m_f.properties(exportPath(13, 200)).value(QStringLiteral("ReadOnly")).toBool(), true);
+}
+
+// polkitd stopped (SIGSTOP), so that no authorization is answered: one
+// user's calls waiting for polkit are bounded (64 SetDiscoveryInterfaces
+// from root over two connections wait; a 65th call and an export are
+// refused at once with LimitsExceeded), another user (nobody) is still let
+// in, and once polkitd goes on every waiting call is answered and root is
+// let in again. Fails if the bound is missing (the 65th call would wait
+// too), counts connections instead of users, or is never released.
+void tst_HelperSecurity::callsWaitingForPolkitAreBoundedPerUser()
+{
+    QFile pidFile(m_f.busDir + QStringLiteral("/polkitd.pid"));
+    QVERIFY(pidFile.open(QIODevice::ReadOnly));
+    const pid_t polkitd = pid_t(pidFile.readAll().trimmed().toInt());
+    QVERIFY(polkitd > 0);
+    const auto call = [](const QString &method, const QVariantList &args = {}) {
+        QDBusMessage m = QDBusMessage::createMethodCall(Service, ManagerPath, ManagerIface, method);
+        m.setArguments(args);
+        return m;
+    };
+    const QDBusMessage setInterfaces = call(QStringLiteral("SetDiscoveryInterfaces"),
+                                            { QStringList{ m_f.net().ifA() }, QVariantMap() });
+    QDBusConnection second = QDBusConnection::connectToBus(m_f.address, QStringLiteral("bounded"));
+    const auto disconnect =
+        qScopeGuard([] { QDBusConnection::disconnectFromBus(QStringLiteral("bounded")); });
+    QVERIFY(second.isConnected());
+    // The helper runs and has asked polkit before (the bus starts it at
+    // the first call, and it connects to polkitd at start).
+    const QDBusMessage before = m_f.bus.call(setInterfaces, QDBus::Block, 10000);
+    QVERIFY2(before.type() == QDBusMessage::ReplyMessage, qPrintable(before.errorMessage()));
+
+    QVERIFY(::kill(polkitd, SIGSTOP) == 0);
+    auto resume = qScopeGuard([polkitd] { ::kill(polkitd, SIGCONT); });
+    std::vector<QDBusPendingCall> waiting;
+    for (int i = 0; i < 64; ++i)
+        waiting.push_back((i % 2 ? second : m_f.bus).asyncCall(setInterfaces, 60000));
+    QTest::qWait(500); // all of them reach the helper and wait for polkit
+    QElapsedTimer t;
+    t.start();
+    const QDBusMessage over =
+        second.call(call(QStringLiteral("GetPermissions")), QDBus::Block, 5000);
+    QCOMPARE(over.errorName(), QStringLiteral("org.freedesktop.DBus.Error.LimitsExceeded"));
+    QVERIFY2(over.errorMessage().contains(QStringLiteral("64 calls")),
+             qPrintable(over.errorMessage()));
+    const QDBusMessage create =
+        m_f.createImage(m_f.makeImage(QStringLiteral("bounded.img"), 2), false, 15, 1);
+    QCOMPARE(create.errorName(), QStringLiteral("org.freedesktop.DBus.Error.LimitsExceeded"));
+    QVERIFY2(t.elapsed() < 2000, qPrintable(QString::number(t.elapsed())));
+    for (const QDBusPendingCall &c : waiting)
+        QVERIFY(!c.isFinished());
+    // Another user is let in (and waits for polkit like root's calls).
+    QProcess nobody;
+    dieWithParent(&nobody);
+    nobody.start(QStringLiteral("setpriv"),
+                 { QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"),
+                   QStringLiteral("--clear-groups"), clientBinary(), m_f.address,
+                   QStringLiteral("permissions") });
+    QVERIFY(nobody.waitForStarted(5000));
+    QVERIFY2(!nobody.waitForFinished(1000), nobody.readAllStandardOutput().constData());
+
+    resume.dismiss();
+    QVERIFY(::kill(polkitd, SIGCONT) == 0);
+    for (QDBusPendingCall &c : waiting) {
+        c.waitForFinished();
+        QVERIFY2(!c.isError(), qPrintable(c.error().message()));
+    }
+    QVERIFY(nobody.waitForFinished(20000));
+    const QByteArray said = nobody.readAllStandardOutput();
+    QVERIFY2(said.startsWith("ok"), said.constData());
+    const QDBusMessage again =
+        m_f.bus.call(call(QStringLiteral("GetPermissions")), QDBus::Block, 10000);
+    QVERIFY2(again.type() == QDBusMessage::ReplyMessage, qPrintable(again.errorMessage()));
+    QVERIFY(!m_f.aoepingFinds(15, 1));
 }
 
 QTEST_GUILESS_MAIN(tst_HelperSecurity)
