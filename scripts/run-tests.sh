@@ -94,7 +94,7 @@ run_ctest "packages" "$BUILD_ROOT/gcc" -L package
 step "build 2: clang, ASan+UBSan, core's tests and libFuzzer targets"
 cmake -S . -B "$BUILD_ROOT/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_COMPILER=clang++ -DETHERDISK_WERROR=ON -DETHERDISK_SANITIZE=ON \
-    -DETHERDISK_FUZZ=ON -DETHERDISK_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
+    -DETHERDISK_FUZZ=ON -DETHERDISK_FUZZ_SECONDS="$FUZZ_SECONDS" -DETHERDISK_GUI=OFF >/dev/null
 cmake --build "$BUILD_ROOT/asan" -j"$JOBS"
 step "tests (build 2: core's unit and integration tests and the helper's under ASan+UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
