@@ -6,6 +6,8 @@
 #include <QLibraryInfo>
 #include <QTranslator>
 
+#include <memory>
+
 namespace Etherdisk::Client {
 
 namespace {
@@ -43,14 +45,14 @@ bool installTranslations(const QLocale &locale)
             QLatin1String(TranslationsResourceDir));
     const QString qtDir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
     for (const QLocale &language : wanted) {
-        // Qt's own first: the translator installed last is asked first.
-        if (QTranslator probe;
-            !probe.load(language, QStringLiteral("etherdisk"), QStringLiteral("_"),
+        auto ours = std::make_unique<QTranslator>(QCoreApplication::instance());
+        if (!ours->load(language, QStringLiteral("etherdisk"), QStringLiteral("_"),
                         QLatin1String(TranslationsResourceDir)))
             continue;
+        // Qt's own first: the translator installed last is asked first.
         install(language, QStringLiteral("qtbase"), qtDir);
-        return install(language, QStringLiteral("etherdisk"),
-                       QLatin1String(TranslationsResourceDir));
+        QCoreApplication::installTranslator(ours.release());
+        return true;
     }
     // No catalogue of ours: Qt's own messages still follow the system.
     if (!wanted.isEmpty())
