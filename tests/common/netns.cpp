@@ -43,19 +43,6 @@ namespace {
         return re;
     }
 
-    // Whether `pid` still runs: a zombie (killed, not yet reaped) does not.
-    bool processRuns(qint64 pid)
-    {
-        if (pid <= 0 || (::kill(pid_t(pid), 0) != 0 && errno != EPERM))
-            return false;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!stat.open(QIODevice::ReadOnly))
-            return true; // exists, state unknown: count it as live
-        const QByteArray s = stat.readAll();
-        const qsizetype close = s.lastIndexOf(')'); // "pid (comm) S ..."
-        return close < 0 || s.size() <= close + 2 || s[close + 2] != 'Z';
-    }
-
     QList<qint64> pidsIn(const QString &ns)
     {
         QProcess p;

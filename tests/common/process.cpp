@@ -5,8 +5,10 @@
 
 #include "netns.h"
 
+#include <QFile>
 #include <QJsonDocument>
 
+#include <cerrno>
 #include <csignal>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -107,6 +109,19 @@ Run runProgram(const QString &program, const QStringList &args, int timeoutMs, c
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+// Whether `pid` still runs: a zombie (exited, not yet reaped) does not.
+bool processRuns(qint64 pid)
+{
+    if (pid <= 0 || (::kill(pid_t(pid), 0) != 0 && errno != EPERM))
+        return false;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true; // exists, state unknown: count it as live
+    const QByteArray s = stat.readAll();
+    const qsizetype close = s.lastIndexOf(')'); // "pid (comm) S ..."
+    return close < 0 || s.size() <= close + 2 || (s[close + 2] != 'Z' && s[close + 2] != 'X');
 }
 
 } // namespace EtherdiskTest

@@ -73,4 +73,8 @@ Run runProgram(const QString &program, const QStringList &args, int timeoutMs = 
                const QString &ns = {},
                const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 
+// Whether process `pid` still runs: one that has exited but is not yet
+// reaped (a zombie) does not.
+bool processRuns(qint64 pid);
+
 } // namespace EtherdiskTest

@@ -10,7 +10,7 @@
 #   discovery lists e1.2 online -> Target.Attach loads aoe and returns
 #   /dev/etherd/e1.2, whose bytes are the image's -> AttachedDevice says so
 #   -> the discovery client leaves: the attached disk alone keeps discovery
-#   going -> the target is killed: State "lost" within 6 s (the driver has
+#   going -> the target is killed: State "lost" 4-6 s later (the driver has
 #   no I/O pending and would say nothing) -> the target returns: "online",
 #   the disk reads again -> another user's Detach is refused -> Detach while
 #   the disk is open is DeviceBusy and changes nothing -> Detach -> the node
@@ -84,7 +84,24 @@ edk_check_eq "DiscoveryActive with only an attached disk" "b true" \
 if edk_target stop; then
     t0=$(edk_now)
     if wait_prop State lost 15; then
-        edk_in_window "target killed -> State lost" "$(edk_elapsed "$t0")" 2 6.5
+        elapsed=$(edk_elapsed "$t0")
+        # Two measures. The helper's own, from its log: the silence since
+        # e1.2's last answer when it declared the loss. Polls every 2 s,
+        # lost once silent for more than 2 polls and half an interval,
+        # checked on poll ticks: just under 6 s by design (4 s would be a
+        # poll early, 8 s a poll late), whatever the guest's busctl costs.
+        silence=$(sed -n 's/^etherdisk-helper: e1\.2 lost: no answer for \([0-9.]*\) s$/\1/p' \
+            /dev/shm/etherdisk-helper-bus/helper.log | tail -n 1)
+        if [ -n "$silence" ]; then
+            edk_in_window "the helper's silence when it declared e1.2 lost" "$silence" 5 7
+        else
+            edk_fail "the helper logged no 'e1.2 lost: no answer for N s'"
+        fi
+        # As a client sees it: the kill falls anywhere in a poll cycle, so
+        # 4-6 s after it by design; t0 is the host's acknowledgement of the
+        # kill, and in this TCG-emulated guest one busctl poll takes up to
+        # half a second (CI saw 6.54 s): [3, 7.5].
+        edk_in_window "target killed -> State lost" "$elapsed" 3 7.5
     else
         edk_fail "State still '$(prop State)' 15 s after the target was killed"
     fi
