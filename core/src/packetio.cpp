@@ -10,6 +10,7 @@
 #include <cstring>
 #include <net/if.h>
 #include <netpacket/packet.h>
+#include <set>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -144,17 +145,34 @@ std::string PacketFilter::expression(const Aoe::MacAddress &local) const
     }
     if (addresses.empty())
         return e;
-    e += " and (";
-    for (std::size_t i = 0; i < addresses.size(); ++i) {
-        if (i)
-            e += " or ";
-        const std::string shelf = std::to_string(addresses[i].shelf);
-        const std::string slot = std::to_string(addresses[i].slot);
-        e += "((ether[16:2] == " + shelf + " or ether[16:2] == 0xffff) and (ether[18] == " + slot
-            + " or ether[18] == 0xff))";
+    // The program is bounded: the kernel keeps a socket's classic BPF filter
+    // in its option memory (net.core.optmem_max, 20 KiB by default, about
+    // 2,500 instructions); beyond that libpcap filters every frame in
+    // userspace, and compiling grows with every address (each export added
+    // recompiles them all). Up to MaxFilterAddresses exports, one clause
+    // each; more, one per shelf; more shelves than that, none: the engine's
+    // own lookup by address drops what is not ours either way.
+    if (addresses.size() <= MaxFilterAddresses) {
+        e += " and (";
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            if (i)
+                e += " or ";
+            const std::string shelf = std::to_string(addresses[i].shelf);
+            const std::string slot = std::to_string(addresses[i].slot);
+            e += "((ether[16:2] == " + shelf + " or ether[16:2] == 0xffff) and (ether[18] == "
+                + slot + " or ether[18] == 0xff))";
+        }
+        return e + ")";
     }
-    e += ")";
-    return e;
+    std::set<std::uint16_t> shelves;
+    for (const Address &a : addresses)
+        shelves.insert(a.shelf);
+    if (shelves.size() > MaxFilterAddresses)
+        return e;
+    e += " and (ether[16:2] == 0xffff";
+    for (std::uint16_t shelf : shelves)
+        e += " or ether[16:2] == " + std::to_string(shelf);
+    return e + ")";
 }
 
 std::unique_ptr<PacketIo> PacketIo::open(const std::string &interface, const PacketFilter &filter,
@@ -273,6 +291,11 @@ bool PacketIo::setFilter(const PacketFilter &filter, std::string *error)
     pcap_t *p = m_pcap->handle;
     bpf_program prog{};
     const std::string expr = filter.expression(m_info.mac);
+    if (expr == m_filterExpression) {
+        if (&filter != &m_filter)
+            m_filter = filter;
+        return true; // the same program: nothing to compile
+    }
     if (pcap_compile(p, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
         *error = "cannot compile packet filter \"" + expr + "\": " + pcap_geterr(p);
         return false;
@@ -285,6 +308,7 @@ bool PacketIo::setFilter(const PacketFilter &filter, std::string *error)
     }
     if (&filter != &m_filter)
         m_filter = filter;
+    m_filterExpression = expr;
     return true;
 }
 

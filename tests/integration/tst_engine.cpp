@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QElapsedTimer>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
@@ -92,6 +93,7 @@ private slots:
     void vanishedBackingStoreReturns();
     void blockDeviceExport();
     void severalInterfaces();
+    void thousandExportsOnOneInterface();
     void corruptOrUnsavableState();
 
 private:
@@ -1028,6 +1030,68 @@ void tst_Engine::severalInterfaces()
     c.interfaces = { ifA2.toStdString() };
     QVERIFY(!m_engine->addExport(c, &err));
     QCOMPARE(err.kind, ErrorKind::AddressInUse);
+}
+
+// 1000 exports on one link (shelves 100-139, 25 slots each), as a LAN's
+// worth of shelves served by one process: added within seconds, and one
+// broadcast Query Config gets 1000 answers, one from each; the last one
+// added answers IDENTIFY; an address we do not serve gets nothing. Failed
+// when the kernel filter listed every address: each export added
+// recompiled all of them, the program outgrew what the kernel accepts
+// (libpcap then filtered in userspace), and 1000 exports took minutes.
+void tst_Engine::thousandExportsOnOneInterface()
+{
+    const QString ifA3 = m_net->ifA() + QStringLiteral("3");
+    const QString ifB3 = m_net->ifB() + QStringLiteral("3");
+    QString e;
+    QVERIFY2(m_net->addVeth(m_net->nsA(), ifA3, m_net->nsB(), ifB3, 1500, &e), qPrintable(e));
+    EtherdiskTest::RawClient lan;
+    QString why;
+    QVERIFY2(lan.open(ifB3, &why), qPrintable(why));
+    constexpr int Shelves = 40, Slots = 25, First = 100;
+    Error err;
+    std::vector<std::pair<std::uint16_t, std::uint8_t>> added;
+    auto removeAll = qScopeGuard([&] {
+        for (const auto &[shelf, slot] : added)
+            m_engine->removeExport(shelf, slot, &err);
+    });
+    QElapsedTimer t;
+    t.start();
+    for (int shelf = First; shelf < First + Shelves; ++shelf) {
+        for (int slot = 0; slot < Slots; ++slot) {
+            ExportConfig c;
+            c.shelf = std::uint16_t(shelf);
+            c.slot = std::uint8_t(slot);
+            c.path = m_image.toStdString();
+            c.interfaces = { ifA3.toStdString() };
+            c.readOnly = true;
+            QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+            added.emplace_back(c.shelf, c.slot);
+        }
+    }
+    const qint64 addMs = t.elapsed();
+    qInfo("1000 exports added in %lld ms", addMs);
+    QVERIFY2(addMs < 15000, qPrintable(QStringLiteral("%1 ms").arg(addMs)));
+
+    lan.collect(500); // the advertisements of the new exports
+    const auto answers = lan.exchange(
+        lan.configRequest(BroadcastShelf, BroadcastSlot, ConfigCommand::Read), 1000, 5000);
+    QSet<int> seen;
+    for (const QByteArray &f : answers) {
+        const Frame p = parsed(f);
+        seen.insert(p.header.shelf * 256 + p.header.slot);
+    }
+    QCOMPARE(qsizetype(answers.size()), qsizetype(1000));
+    QCOMPARE(seen.size(), qsizetype(1000));
+    QVERIFY(seen.contains(First * 256) && seen.contains((First + Shelves - 1) * 256 + Slots - 1));
+
+    const auto identify = lan.exchange(
+        lan.ataRequest(First + Shelves - 1, Slots - 1, Ata::CmdIdentifyDevice, 0, 1));
+    QCOMPARE(identify.size(), std::size_t(1));
+    QCOMPARE(parsed(identify[0]).ata.cmdStatus, Ata::StatusReady);
+    QVERIFY(lan.exchange(lan.configRequest(First + Shelves, 0, ConfigCommand::Read), 1, 500)
+                .empty());
+    QVERIFY(lan.exchange(lan.configRequest(First, Slots, ConfigCommand::Read), 1, 500).empty());
 }
 
 void tst_Engine::corruptOrUnsavableState()

@@ -65,6 +65,9 @@ struct PacketFilter
         std::uint8_t slot;
     };
     std::vector<Address> addresses;
+    // Up to this many addresses the kernel checks each; more, only their
+    // shelves (as many), else none (see expression()).
+    static constexpr std::size_t MaxFilterAddresses = 32;
 
     // The pcap filter expression for an interface whose MAC is `local`, e.g.
     // "ether proto 0x88a2 and ether[6] & 1 == 0 and (ether dst 02:00:00:00:00:01
@@ -185,6 +188,7 @@ private:
     std::unique_ptr<Pcap> m_pcap;
     InterfaceInfo m_info;
     PacketFilter m_filter;
+    std::string m_filterExpression; // the one installed
     unsigned m_ringMtu = 0;
     int m_txFd = -1;
     int m_retryFd = -1; // timerfd: try queued frames again
