@@ -1085,12 +1085,12 @@ void tst_Engine::thousandExportsOnOneInterface()
     QCOMPARE(seen.size(), qsizetype(1000));
     QVERIFY(seen.contains(First * 256) && seen.contains((First + Shelves - 1) * 256 + Slots - 1));
 
-    const auto identify = lan.exchange(
-        lan.ataRequest(First + Shelves - 1, Slots - 1, Ata::CmdIdentifyDevice, 0, 1));
+    const auto identify =
+        lan.exchange(lan.ataRequest(First + Shelves - 1, Slots - 1, Ata::CmdIdentifyDevice, 0, 1));
     QCOMPARE(identify.size(), std::size_t(1));
     QCOMPARE(parsed(identify[0]).ata.cmdStatus, Ata::StatusReady);
-    QVERIFY(lan.exchange(lan.configRequest(First + Shelves, 0, ConfigCommand::Read), 1, 500)
-                .empty());
+    QVERIFY(
+        lan.exchange(lan.configRequest(First + Shelves, 0, ConfigCommand::Read), 1, 500).empty());
     QVERIFY(lan.exchange(lan.configRequest(First, Slots, ConfigCommand::Read), 1, 500).empty());
 }
 
