@@ -35,12 +35,10 @@ std::vector<std::uint8_t> request(const MacAddress &dst, std::uint16_t shelf, st
 class Program
 {
 public:
-    explicit Program(const PacketFilter &filter)
-        : m_pcap(pcap_open_dead(DLT_EN10MB, 65535))
+    explicit Program(const PacketFilter &filter) : m_pcap(pcap_open_dead(DLT_EN10MB, 65535))
     {
         const std::string expr = filter.expression(Local);
-        m_ok = m_pcap
-            && pcap_compile(m_pcap, &m_prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+        m_ok = m_pcap && pcap_compile(m_pcap, &m_prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
         if (!m_ok && m_pcap)
             m_error = pcap_geterr(m_pcap);
     }
