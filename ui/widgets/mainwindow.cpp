@@ -84,6 +84,11 @@ namespace {
         view->verticalHeader()->hide();
         view->horizontalHeader()->setStretchLastSection(true);
         view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        // Columns fit the rows on screen: measuring all of them (Qt's
+        // default, up to 1000) after every change costs a millisecond a
+        // change at 1000 rows, and a LAN-wide loss changes them all at once
+        // (tests/bench/gui-bench.py).
+        view->horizontalHeader()->setResizeContentsPrecision(0);
         view->setContextMenuPolicy(Qt::ActionsContextMenu);
         return view;
     }
