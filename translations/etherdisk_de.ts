@@ -20,8 +20,8 @@
         <translation>%1 kann nicht entfernt werden: %2</translation>
     </message>
     <message>
-        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
-        <translation>etherdisk: Es gibt keinen Infobereich, daher zeigt --minimized trotzdem das Fenster (wer es schließt, beendet Etherdisk)</translation>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (until a tray appears, closing it quits Etherdisk)</source>
+        <translation>etherdisk: Es gibt keinen Infobereich, daher zeigt --minimized trotzdem das Fenster (bis ein Infobereich erscheint, beendet das Schließen des Fensters Etherdisk)</translation>
     </message>
 </context>
 <context>

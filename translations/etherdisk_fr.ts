@@ -20,8 +20,8 @@
         <translation>%1 ne peut pas être supprimé : %2</translation>
     </message>
     <message>
-        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
-        <translation>etherdisk : aucune zone de notification n&apos;est disponible, --minimized affiche donc quand même la fenêtre (la fermer quitte Etherdisk)</translation>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (until a tray appears, closing it quits Etherdisk)</source>
+        <translation>etherdisk : aucune zone de notification n&apos;est disponible, --minimized affiche donc quand même la fenêtre (tant qu&apos;aucune zone de notification n&apos;apparaît, la fermer quitte Etherdisk)</translation>
     </message>
 </context>
 <context>

@@ -20,8 +20,8 @@
         <translation>%1을(를) 지울 수 없습니다: %2</translation>
     </message>
     <message>
-        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
-        <translation>etherdisk: 시스템 트레이가 없으므로 --minimized여도 창을 표시합니다(창을 닫으면 Etherdisk가 종료됩니다)</translation>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (until a tray appears, closing it quits Etherdisk)</source>
+        <translation>etherdisk: 시스템 트레이가 없으므로 --minimized여도 창을 표시합니다(트레이가 나타나기 전까지는 창을 닫으면 Etherdisk가 종료됩니다)</translation>
     </message>
 </context>
 <context>

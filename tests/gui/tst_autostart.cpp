@@ -126,6 +126,7 @@ private Q_SLOTS:
     void minimizedDecision();
     void minimizedWithoutTrayShowsTheWindow();
     void minimizedWithTrayStaysInTheTray();
+    void trayAppearingLaterGetsTheIcon();
 
 private:
     // The window's action and the window (no helper: a bus that is not there).
@@ -138,10 +139,29 @@ private:
         QAction *startAtLogin() const { return window.action(QStringLiteral("startAtLogin")); }
     };
     // Runs the app with `args` and `env` until `until` is in its stderr and
-    // `also` holds; returns its stderr.
+    // `also` holds; `then` runs once as soon as `until` is there. Returns
+    // the app's stderr.
     QString runApp(
         const QStringList &args, const QProcessEnvironment &env, const QString &until,
-        const std::function<bool()> &also = [] { return true; });
+        const std::function<bool()> &also = [] { return true; },
+        const std::function<void()> &then = [] {});
+    // Xvfb and a private session bus (stopped when it is destroyed), and the
+    // app's environment for them.
+    struct XSession
+    {
+        QProcess xvfb;
+        QProcess bus;
+        QString address;
+        QProcessEnvironment env;
+        ~XSession()
+        {
+            for (QProcess *p : { &bus, &xvfb }) {
+                p->terminate();
+                p->waitForFinished(5000);
+            }
+        }
+    };
+    void startXSession(XSession &session);
 
     QTemporaryDir m_tmp;
     QString m_home; // XDG_CONFIG_HOME
@@ -477,7 +497,8 @@ void tst_Autostart::minimizedDecision()
 }
 
 QString tst_Autostart::runApp(const QStringList &args, const QProcessEnvironment &env,
-                              const QString &until, const std::function<bool()> &also)
+                              const QString &until, const std::function<bool()> &also,
+                              const std::function<void()> &then)
 {
     QProcess app;
     app.setProcessEnvironment(env);
@@ -487,11 +508,16 @@ QString tst_Autostart::runApp(const QStringList &args, const QProcessEnvironment
     QString err;
     QElapsedTimer t;
     t.start();
+    bool thenDone = false;
     // The event loop runs meanwhile (FakeWatcher answers from this process).
     while (!(err.contains(until) && also()) && t.elapsed() < 30000
            && app.state() == QProcess::Running) {
         QTest::qWait(50);
         err += QString::fromLocal8Bit(app.readAllStandardError());
+        if (!thenDone && err.contains(until)) {
+            thenDone = true;
+            then();
+        }
     }
     if (app.state() == QProcess::Running) {
         app.terminate();
@@ -532,48 +558,53 @@ void tst_Autostart::minimizedWithoutTrayShowsTheWindow()
 // a private session bus): --minimized leaves the window hidden, shows the
 // tray icon (it registers with the watcher), prints no notice. Fails if
 // the window shows anyway or the notice is printed with a tray.
-void tst_Autostart::minimizedWithTrayStaysInTheTray()
+void tst_Autostart::startXSession(XSession &session)
 {
-    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
-        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
     QString display;
     for (int n = 250; n < 350 && display.isEmpty(); ++n)
         if (!QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(n))
             && !QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)))
             display = QStringLiteral(":%1").arg(n);
     QVERIFY2(!display.isEmpty(), "no free X display number");
-    QProcess xvfb;
-    xvfb.start(QStringLiteral("Xvfb"),
-               { display, QStringLiteral("-screen"), QStringLiteral("0"),
-                 QStringLiteral("1024x768x24"), QStringLiteral("-nolisten"),
-                 QStringLiteral("tcp") });
-    QVERIFY(xvfb.waitForStarted(5000));
-    auto stopXvfb = qScopeGuard([&xvfb] {
-        xvfb.terminate();
-        xvfb.waitForFinished(5000);
-    });
-    QProcess bus;
-    bus.start(QStringLiteral("dbus-daemon"),
-              { QStringLiteral("--session"), QStringLiteral("--nofork"),
-                QStringLiteral("--print-address=1") });
-    QVERIFY(bus.waitForStarted(5000));
-    auto stopBus = qScopeGuard([&bus] {
-        bus.terminate();
-        bus.waitForFinished(5000);
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(bus.canReadLine(), 5000);
-    const QString address = QString::fromLocal8Bit(bus.readLine()).trimmed();
+    session.xvfb.start(QStringLiteral("Xvfb"),
+                       { display, QStringLiteral("-screen"), QStringLiteral("0"),
+                         QStringLiteral("1024x768x24"), QStringLiteral("-nolisten"),
+                         QStringLiteral("tcp") });
+    QVERIFY(session.xvfb.waitForStarted(5000));
+    session.bus.start(QStringLiteral("dbus-daemon"),
+                      { QStringLiteral("--session"), QStringLiteral("--nofork"),
+                        QStringLiteral("--print-address=1") });
+    QVERIFY(session.bus.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(session.bus.canReadLine(), 5000);
+    session.address = QString::fromLocal8Bit(session.bus.readLine()).trimmed();
     QTRY_VERIFY_WITH_TIMEOUT(
         QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display.mid(1))), 10000);
 
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment &env = session.env;
+    env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
     env.insert(QStringLiteral("DISPLAY"), display);
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.insert(QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"),
                QStringLiteral("unix:path=") + m_tmp.filePath(QStringLiteral("nobus")));
-    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), address);
+    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), session.address);
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("etherdisk.start.info=true"));
+}
+
+// The app under Xvfb with a tray (a StatusNotifierWatcher of this test on
+// a private session bus): --minimized leaves the window hidden, shows the
+// tray icon (it registers with the watcher), prints no notice. Fails if
+// the window shows anyway or the notice is printed with a tray.
+void tst_Autostart::minimizedWithTrayStaysInTheTray()
+{
+    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
+        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
+    XSession x;
+    startXSession(x);
+    if (QTest::currentTestFailed())
+        return;
+    const QProcessEnvironment &env = x.env;
+    const QString &address = x.address;
     const QString started = QStringLiteral("etherdisk.start: window ");
 
     {
@@ -601,6 +632,56 @@ void tst_Autostart::minimizedWithTrayStaysInTheTray()
     QVERIFY2(err.contains(QStringLiteral("etherdisk.start: window shown, tray icon unavailable")),
              qPrintable(err));
     QVERIFY2(err.contains(QStringLiteral("no system tray")), qPrintable(err));
+}
+
+// At login the panel often starts after the apps of the autostart folder:
+// the app starts --minimized with no tray (the window shows, the notice is
+// printed), then a StatusNotifierWatcher with a host appears on the
+// session bus, and the app's tray icon registers with it; the window,
+// already shown, stays shown. Fails if the app never looks again (its
+// icon never registers within 30 s) or hides the window when the tray
+// comes.
+void tst_Autostart::trayAppearingLaterGetsTheIcon()
+{
+    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
+        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
+    XSession x;
+    startXSession(x);
+    if (QTest::currentTestFailed())
+        return;
+    QDBusConnection session =
+        QDBusConnection::connectToBus(x.address, QStringLiteral("tst_autostart_later"));
+    auto disconnect = qScopeGuard(
+        [] { QDBusConnection::disconnectFromBus(QStringLiteral("tst_autostart_later")); });
+    QVERIFY2(session.isConnected(), qPrintable(session.lastError().message()));
+    FakeWatcher watcher;
+    bool registered = false;
+    QElapsedTimer sinceTray;
+    const QString err = runApp(
+        { QStringLiteral("--minimized") }, x.env,
+        QStringLiteral("etherdisk.start: window shown, tray icon unavailable"),
+        [&watcher] { return !watcher.m_items.isEmpty(); },
+        [&] {
+            // The panel comes up a moment after the app.
+            QTest::qWait(500);
+            registered = session.registerObject(QStringLiteral("/StatusNotifierWatcher"), &watcher,
+                                                QDBusConnection::ExportAllSlots
+                                                    | QDBusConnection::ExportAllProperties)
+                && session.registerService(QStringLiteral("org.kde.StatusNotifierWatcher"));
+            sinceTray.start();
+        });
+    QVERIFY(registered);
+    QVERIFY2(err.contains(QStringLiteral("no system tray")), qPrintable(err));
+    QVERIFY2(!watcher.m_items.isEmpty(),
+             qPrintable(QStringLiteral("the tray icon did not register "
+                                       "after the tray appeared: ")
+                        + err));
+    qInfo("the icon registered %lld ms after the tray appeared", qint64(sinceTray.elapsed()));
+    QVERIFY2(err.contains(QStringLiteral("etherdisk.start: a tray appeared: tray icon shown, "
+                                         "window shown")),
+             qPrintable(err));
+    session.unregisterService(QStringLiteral("org.kde.StatusNotifierWatcher"));
+    session.unregisterObject(QStringLiteral("/StatusNotifierWatcher"));
 }
 
 QTEST_MAIN(tst_Autostart)

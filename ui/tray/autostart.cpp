@@ -267,7 +267,7 @@ namespace Autostart {
         *notice = QCoreApplication::translate(
             "Autostart",
             "etherdisk: no system tray is available, so --minimized shows the window anyway "
-            "(closing it quits Etherdisk)");
+            "(until a tray appears, closing it quits Etherdisk)");
         return true;
     }
 
