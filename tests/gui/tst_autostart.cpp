@@ -115,6 +115,8 @@ private Q_SLOTS:
     void turningOffRemovesIt();
     void disabledEntriesReadAsOff_data();
     void disabledEntriesReadAsOff();
+    void tryExec_data();
+    void tryExec();
     void otherVersionsEntryReadsAsOn();
     void systemWideEntryIsHiddenNotRemoved();
     void unwritableFolderIsAnErrorAndStaysOff();
@@ -179,6 +181,14 @@ void tst_Autostart::initTestCase()
     qputenv("XDG_CURRENT_DESKTOP", "Test");
     m_user = m_home + QStringLiteral("/autostart/org.etherdisk.Etherdisk.desktop");
     QCOMPARE(Autostart::userFile(), m_user);
+    // An "etherdisk" on the PATH, as where the app is installed: entries
+    // with TryExec=etherdisk start it.
+    const QString bin = m_tmp.filePath(QStringLiteral("bin"));
+    QVERIFY(QDir().mkpath(bin));
+    QVERIFY(writeText(bin + QStringLiteral("/etherdisk"), "#!/bin/sh\n"));
+    QVERIFY(QFile::setPermissions(bin + QStringLiteral("/etherdisk"),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    qputenv("PATH", (bin + QLatin1Char(':') + qEnvironmentVariable("PATH")).toLocal8Bit());
 }
 
 void tst_Autostart::init()
@@ -290,6 +300,70 @@ void tst_Autostart::disabledEntriesReadAsOff()
     QVERIFY(a->isChecked());
     QVERIFY(!keysOf(m_user).contains(QStringLiteral("Hidden")));
     QVERIFY(Autostart::isEnabled());
+}
+
+void tst_Autostart::tryExec_data()
+{
+    QTest::addColumn<QByteArray>("tryExec"); // @TMP@ is the test's folder
+    QTest::addColumn<bool>("starts");
+    QTest::newRow("a name on the PATH") << QByteArray("etherdisk") << true;
+    QTest::newRow("an executable path, escaped space")
+        << QByteArray("@TMP@/a\\sb/etherdisk") << true;
+    QTest::newRow("an executable path, backslash") << QByteArray("@TMP@/c\\\\d/etherdisk") << true;
+    QTest::newRow("empty (no TryExec)") << QByteArray("") << true;
+    QTest::newRow("a name not on the PATH") << QByteArray("etherdisk-not-installed") << false;
+    QTest::newRow("a missing path") << QByteArray("@TMP@/uninstalled/etherdisk") << false;
+    QTest::newRow("a path that is not executable") << QByteArray("@TMP@/plain/etherdisk") << false;
+    QTest::newRow("a folder") << QByteArray("@TMP@/a b") << false;
+}
+
+// TryExec (desktop entry spec): where its program is not installed the
+// session skips the entry, so it reads as off; turning it on then writes
+// our entry, whose TryExec names this program, and reads as on. Fails if
+// TryExec is ignored (every row reads as on) or read without unescaping
+// (the escaped rows read as off).
+void tst_Autostart::tryExec()
+{
+    QFETCH(QByteArray, tryExec);
+    QFETCH(bool, starts);
+    const QString tmp = m_tmp.path();
+    for (const QString &program :
+         { QStringLiteral("/a b/etherdisk"), QStringLiteral("/c\\d/etherdisk") }) {
+        QVERIFY(writeText(tmp + program, "#!/bin/sh\n"));
+        QVERIFY(QFile::setPermissions(tmp + program,
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    }
+    QVERIFY(writeText(tmp + QStringLiteral("/plain/etherdisk"), "#!/bin/sh\n"));
+    QVERIFY(QFile::setPermissions(tmp + QStringLiteral("/plain/etherdisk"),
+                                  QFile::ReadOwner | QFile::WriteOwner));
+    tryExec.replace("@TMP@", tmp.toUtf8());
+    QVERIFY(writeText(m_user,
+                      "[Desktop Entry]\nType=Application\nName=Etherdisk\n"
+                      "Exec=etherdisk --minimized\nTryExec="
+                          + tryExec + "\n"));
+    QCOMPARE(Autostart::entryStarts(m_user), starts);
+    QCOMPARE(Autostart::isEnabled(), starts);
+    Window w;
+    QAction *a = w.startAtLogin();
+    QCOMPARE(a->isChecked(), starts);
+    if (starts)
+        return;
+    a->trigger();
+    QVERIFY(a->isChecked());
+    QVERIFY(Autostart::isEnabled());
+    QCOMPARE(keysOf(m_user).value(QStringLiteral("TryExec")), Autostart::currentProgram());
+
+    // A system-wide entry whose program is gone starts nothing either: off
+    // removes the user's entry, no Hidden=true entry is needed over it.
+    const QString system = m_system + QStringLiteral("/autostart/org.etherdisk.Etherdisk.desktop");
+    QVERIFY(writeText(system,
+                      "[Desktop Entry]\nType=Application\nName=Etherdisk\n"
+                      "Exec=etherdisk\nTryExec="
+                          + tryExec + "\n"));
+    a->trigger();
+    QVERIFY(!a->isChecked());
+    QVERIFY(!QFileInfo::exists(m_user));
+    QVERIFY(!Autostart::isEnabled());
 }
 
 // An entry written by another version (another Exec, keys we do not
