@@ -1355,10 +1355,6 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
         <translation>Etherdisk ö&amp;ffnen</translation>
     </message>
     <message>
-        <source>Attached disks</source>
-        <translation>Verbundene Datenträger</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
@@ -1402,6 +1398,10 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
     <message>
         <source>None</source>
         <translation>Keine</translation>
+    </message>
+    <message>
+        <source>Attached &amp;disks</source>
+        <translation>&amp;Verbundene Datenträger</translation>
     </message>
 </context>
 <context>

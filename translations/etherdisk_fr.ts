@@ -1355,10 +1355,6 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
         <translation>&amp;Ouvrir Etherdisk</translation>
     </message>
     <message>
-        <source>Attached disks</source>
-        <translation>Disques attachés</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
@@ -1402,6 +1398,10 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
     <message>
         <source>None</source>
         <translation>Aucun</translation>
+    </message>
+    <message>
+        <source>Attached &amp;disks</source>
+        <translation>Disques a&amp;ttachés</translation>
     </message>
 </context>
 <context>

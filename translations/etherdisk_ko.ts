@@ -1350,10 +1350,6 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
         <translation>Etherdisk 열기(&amp;O)</translation>
     </message>
     <message>
-        <source>Attached disks</source>
-        <translation>연결된 디스크</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>끝내기(&amp;Q)</translation>
     </message>
@@ -1394,6 +1390,10 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
     <message>
         <source>None</source>
         <translation>없음</translation>
+    </message>
+    <message>
+        <source>Attached &amp;disks</source>
+        <translation>연결된 디스크(&amp;D)</translation>
     </message>
 </context>
 <context>
