@@ -7,8 +7,9 @@
 // never read or written. Files are checked as plain text (no QSettings,
 // which would read what it wrote itself). The window's action is the one
 // the user clicks; the app itself runs offscreen (no tray there) and under
-// Xvfb with a StatusNotifierWatcher of our own on a private session bus (a
-// tray). What would make each test fail is said at the test.
+// Xvfb with a StatusNotifierWatcher of our own on a private session bus or
+// an XEmbed tray of our own (a tray, also one that appears after the app).
+// What would make each test fail is said at the test.
 #include "testutil.h"
 
 #include "etherdiskclient/actions.h"
@@ -33,6 +34,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <xcb/xcb.h>
+
+#include <cstdlib>
 #include <functional>
 
 using namespace EtherdiskTest;
@@ -101,6 +105,80 @@ public Q_SLOTS:
     void RegisterStatusNotifierHost(const QString &) { }
 };
 
+// A stand-in for an XEmbed tray (system tray spec 0.3): a window of its own
+// connection owns _NET_SYSTEM_TRAY_S0 (announced with the MANAGER
+// broadcast) and counts the SYSTEM_TRAY_REQUEST_DOCK messages icons send
+// it. Nothing is ever docked; the request is what shows an icon came.
+class FakeXembedTray
+{
+public:
+    ~FakeXembedTray()
+    {
+        if (m_c)
+            xcb_disconnect(m_c);
+    }
+    // The error, or "" once the selection is ours.
+    QString start(const QString &display)
+    {
+        int screenNumber = 0;
+        m_c = xcb_connect(display.toLocal8Bit().constData(), &screenNumber);
+        if (xcb_connection_has_error(m_c))
+            return QStringLiteral("cannot connect to ") + display;
+        if (screenNumber != 0)
+            return QStringLiteral("screen %1, not 0").arg(screenNumber);
+        const xcb_screen_t *screen = xcb_setup_roots_iterator(xcb_get_setup(m_c)).data;
+        m_window = xcb_generate_id(m_c);
+        xcb_create_window(m_c, XCB_COPY_FROM_PARENT, m_window, screen->root, 0, 0, 1, 1, 0,
+                          XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, 0, nullptr);
+        const xcb_atom_t selection = atom("_NET_SYSTEM_TRAY_S0");
+        m_opcode = atom("_NET_SYSTEM_TRAY_OPCODE");
+        xcb_set_selection_owner(m_c, m_window, selection, XCB_CURRENT_TIME);
+        xcb_client_message_event_t manager = {};
+        manager.response_type = XCB_CLIENT_MESSAGE;
+        manager.format = 32;
+        manager.window = screen->root;
+        manager.type = atom("MANAGER");
+        manager.data.data32[0] = XCB_CURRENT_TIME;
+        manager.data.data32[1] = selection;
+        manager.data.data32[2] = m_window;
+        xcb_send_event(m_c, 0, screen->root, XCB_EVENT_MASK_STRUCTURE_NOTIFY,
+                       reinterpret_cast<const char *>(&manager));
+        xcb_get_selection_owner_reply_t *owner =
+            xcb_get_selection_owner_reply(m_c, xcb_get_selection_owner(m_c, selection), nullptr);
+        const bool ours = owner && owner->owner == m_window;
+        std::free(owner);
+        return ours ? QString() : QStringLiteral("the selection is not ours");
+    }
+    // Dock requests received so far.
+    int dockRequests()
+    {
+        while (xcb_generic_event_t *e = xcb_poll_for_event(m_c)) {
+            if ((e->response_type & 0x7f) == XCB_CLIENT_MESSAGE) {
+                const auto *m = reinterpret_cast<const xcb_client_message_event_t *>(e);
+                if (m->type == m_opcode && m->data.data32[1] == 0) // SYSTEM_TRAY_REQUEST_DOCK
+                    ++m_docks;
+            }
+            std::free(e);
+        }
+        return m_docks;
+    }
+
+private:
+    xcb_atom_t atom(const QByteArray &name)
+    {
+        xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(
+            m_c, xcb_intern_atom(m_c, 0, uint16_t(name.size()), name.constData()), nullptr);
+        const xcb_atom_t a = r ? r->atom : xcb_atom_t(XCB_ATOM_NONE);
+        std::free(r);
+        return a;
+    }
+
+    xcb_connection_t *m_c = nullptr;
+    xcb_window_t m_window = 0;
+    xcb_atom_t m_opcode = 0;
+    int m_docks = 0;
+};
+
 } // namespace
 
 class tst_Autostart final : public QObject
@@ -129,6 +207,7 @@ private Q_SLOTS:
     void minimizedWithoutTrayShowsTheWindow();
     void minimizedWithTrayStaysInTheTray();
     void trayAppearingLaterGetsTheIcon();
+    void xembedTrayAppearingLaterGetsTheIcon();
 
 private:
     // The window's action and the window (no helper: a bus that is not there).
@@ -153,6 +232,7 @@ private:
     {
         QProcess xvfb;
         QProcess bus;
+        QString display;
         QString address;
         QProcessEnvironment env;
         ~XSession()
@@ -654,6 +734,7 @@ void tst_Autostart::startXSession(XSession &session)
     QTRY_VERIFY_WITH_TIMEOUT(
         QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display.mid(1))), 10000);
 
+    session.display = display;
     QProcessEnvironment &env = session.env;
     env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
@@ -756,6 +837,42 @@ void tst_Autostart::trayAppearingLaterGetsTheIcon()
              qPrintable(err));
     session.unregisterService(QStringLiteral("org.kde.StatusNotifierWatcher"));
     session.unregisterObject(QStringLiteral("/StatusNotifierWatcher"));
+}
+
+// The same with an XEmbed tray (an X11 panel without StatusNotifierItem):
+// the app, started --minimized with no tray, sees the new owner of
+// _NET_SYSTEM_TRAY_S0 at its next look (every 5 s) and its icon asks the
+// tray to dock it; the window stays shown. Fails if the app never looks
+// again, or only at the D-Bus tray (no dock request within 30 s).
+void tst_Autostart::xembedTrayAppearingLaterGetsTheIcon()
+{
+    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
+        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
+    XSession x;
+    startXSession(x);
+    if (QTest::currentTestFailed())
+        return;
+    FakeXembedTray tray;
+    QString error = QStringLiteral("not started");
+    QElapsedTimer sinceTray;
+    const QString err = runApp(
+        { QStringLiteral("--minimized") }, x.env,
+        QStringLiteral("etherdisk.start: window shown, tray icon unavailable"),
+        [&tray, &error] { return error.isEmpty() && tray.dockRequests() > 0; },
+        [&] {
+            QTest::qWait(500);
+            error = tray.start(x.display);
+            sinceTray.start();
+        });
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(tray.dockRequests() > 0,
+             qPrintable(QStringLiteral("no dock request after the tray appeared: ") + err));
+    const qint64 ms = sinceTray.elapsed();
+    qInfo("the icon asked to dock %lld ms after the tray appeared", ms);
+    QVERIFY2(ms < 10000, qPrintable(QString::number(ms)));
+    QVERIFY2(err.contains(QStringLiteral("etherdisk.start: a tray appeared: tray icon shown, "
+                                         "window shown")),
+             qPrintable(err));
 }
 
 QTEST_MAIN(tst_Autostart)
