@@ -115,7 +115,11 @@ void TrayWatch::watch()
     }
     if (onXcb()) {
         m_poll = new QTimer(this);
-        connect(m_poll, &QTimer::timeout, this, &TrayWatch::recheck);
+        // Only the X server is asked here; the D-Bus tray announces itself.
+        connect(m_poll, &QTimer::timeout, this, [this] {
+            if (xembedTrayOwned())
+                recheck();
+        });
         m_poll->start(XembedPollMs);
     }
 }
