@@ -195,6 +195,7 @@ private Q_SLOTS:
     void disabledEntriesReadAsOff();
     void tryExec_data();
     void tryExec();
+    void writtenTryExecReadsBack();
     void otherVersionsEntryReadsAsOn();
     void systemWideEntryIsHiddenNotRemoved();
     void unwritableFolderIsAnErrorAndStaysOff();
@@ -444,6 +445,27 @@ void tst_Autostart::tryExec()
     QVERIFY(!a->isChecked());
     QVERIFY(!QFileInfo::exists(m_user));
     QVERIFY(!Autostart::isEnabled());
+}
+
+// What "on" writes reads back as on for a program whose path needs
+// escaping in TryExec (a space, a backslash, a %), and as off once that
+// program is gone. Fails if TryExec is written and read with different
+// escaping.
+void tst_Autostart::writtenTryExecReadsBack()
+{
+    const QString tmp = m_tmp.path();
+    for (const QString &name :
+         { QStringLiteral("/w x/etherdisk"), QStringLiteral("/y\\z/etherdisk"),
+           QStringLiteral("/100%/etherdisk") }) {
+        const QString program = tmp + name;
+        QVERIFY(writeText(program, "#!/bin/sh\n"));
+        QVERIFY(
+            QFile::setPermissions(program, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QVERIFY(Autostart::setEnabled(true, nullptr, program));
+        QVERIFY2(Autostart::isEnabled(), qPrintable(QString::fromUtf8(readAll(m_user))));
+        QVERIFY(QFile::remove(program));
+        QVERIFY2(!Autostart::isEnabled(), qPrintable(QString::fromUtf8(readAll(m_user))));
+    }
 }
 
 // An entry written by another version (another Exec, keys we do not
