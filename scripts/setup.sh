@@ -40,6 +40,8 @@ PKGS=(
     # Qt 6 (Core, DBus, Widgets, Test; Linguist tools; Qt's own translations; SVG icons)
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-translations-l10n
+    # the tray watch's X11 selection check (tray/traywatch.cpp)
+    libxcb1-dev
     # core/: capture + async I/O
     libpcap-dev liburing-dev
     # AoE peers and network tools for interop tests

@@ -20,8 +20,8 @@
         <translation>%1 kann nicht entfernt werden: %2</translation>
     </message>
     <message>
-        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
-        <translation>etherdisk: Es gibt keinen Infobereich, daher zeigt --minimized trotzdem das Fenster (wer es schließt, beendet Etherdisk)</translation>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (until a tray appears, closing it quits Etherdisk)</source>
+        <translation>etherdisk: Es gibt keinen Infobereich, daher zeigt --minimized trotzdem das Fenster (bis ein Infobereich erscheint, beendet das Schließen des Fensters Etherdisk)</translation>
     </message>
 </context>
 <context>
@@ -1355,10 +1355,6 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
         <translation>Etherdisk ö&amp;ffnen</translation>
     </message>
     <message>
-        <source>Attached disks</source>
-        <translation>Verbundene Datenträger</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
@@ -1402,6 +1398,10 @@ geprüft, bei Bedarf wird in diesem Terminal nach einem Passwort gefragt):
     <message>
         <source>None</source>
         <translation>Keine</translation>
+    </message>
+    <message>
+        <source>Attached &amp;disks</source>
+        <translation>&amp;Verbundene Datenträger</translation>
     </message>
 </context>
 <context>

@@ -20,8 +20,8 @@
         <translation>%1 ne peut pas être supprimé : %2</translation>
     </message>
     <message>
-        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
-        <translation>etherdisk : aucune zone de notification n&apos;est disponible, --minimized affiche donc quand même la fenêtre (la fermer quitte Etherdisk)</translation>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (until a tray appears, closing it quits Etherdisk)</source>
+        <translation>etherdisk : aucune zone de notification n&apos;est disponible, --minimized affiche donc quand même la fenêtre (tant qu&apos;aucune zone de notification n&apos;apparaît, la fermer quitte Etherdisk)</translation>
     </message>
 </context>
 <context>
@@ -1355,10 +1355,6 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
         <translation>&amp;Ouvrir Etherdisk</translation>
     </message>
     <message>
-        <source>Attached disks</source>
-        <translation>Disques attachés</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
@@ -1402,6 +1398,10 @@ par polkit, un mot de passe demandé dans ce terminal si nécessaire) :
     <message>
         <source>None</source>
         <translation>Aucun</translation>
+    </message>
+    <message>
+        <source>Attached &amp;disks</source>
+        <translation>Disques a&amp;ttachés</translation>
     </message>
 </context>
 <context>

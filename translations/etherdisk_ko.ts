@@ -20,8 +20,8 @@
         <translation>%1을(를) 지울 수 없습니다: %2</translation>
     </message>
     <message>
-        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (closing it quits Etherdisk)</source>
-        <translation>etherdisk: 시스템 트레이가 없으므로 --minimized여도 창을 표시합니다(창을 닫으면 Etherdisk가 종료됩니다)</translation>
+        <source>etherdisk: no system tray is available, so --minimized shows the window anyway (until a tray appears, closing it quits Etherdisk)</source>
+        <translation>etherdisk: 시스템 트레이가 없으므로 --minimized여도 창을 표시합니다(트레이가 나타나기 전까지는 창을 닫으면 Etherdisk가 종료됩니다)</translation>
     </message>
 </context>
 <context>
@@ -1350,10 +1350,6 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
         <translation>Etherdisk 열기(&amp;O)</translation>
     </message>
     <message>
-        <source>Attached disks</source>
-        <translation>연결된 디스크</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>끝내기(&amp;Q)</translation>
     </message>
@@ -1394,6 +1390,10 @@ polkit이 확인하며 필요하면 이 터미널에서 암호를 묻습니다):
     <message>
         <source>None</source>
         <translation>없음</translation>
+    </message>
+    <message>
+        <source>Attached &amp;disks</source>
+        <translation>연결된 디스크(&amp;D)</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@
 #include "tray/autostart.h"
 #include "tray/notifier.h"
 #include "tray/trayicon.h"
+#include "tray/traywatch.h"
 #include "widgets/icons.h"
 #include "widgets/mainwindow.h"
 
@@ -20,7 +21,6 @@
 #include <QElapsedTimer>
 #include <QIcon>
 #include <QLoggingCategory>
-#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -128,14 +128,30 @@ int main(int argc, char **argv)
     QObject::connect(&window, &Ui::MainWindow::detachRequested, &notifier,
                      &Ui::Notifier::detachRequested);
     std::unique_ptr<Ui::TrayIcon> tray;
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+    const auto createTray = [&] {
         tray = std::make_unique<Ui::TrayIcon>(&model, &window, &notifier);
         QApplication::setQuitOnLastWindowClosed(false);
+    };
+    // Not QSystemTrayIcon::isSystemTrayAvailable() alone: see TrayWatch.
+    Ui::TrayWatch trayWatch(QDBusConnection::sessionBus());
+    if (trayWatch.isAvailable()) {
+        createTray();
     } else {
-        QObject::connect(&notifier, &Ui::Notifier::openWindowRequested, &window, [&window] {
-            window.show();
-            window.raise();
+        // Until a tray appears (the panel may start after us at login), a
+        // notification's "open" shows the window; then the tray icon does,
+        // and the window, already shown, stays as it is.
+        const QMetaObject::Connection openWindow =
+            QObject::connect(&notifier, &Ui::Notifier::openWindowRequested, &window, [&window] {
+                window.show();
+                window.raise();
+            });
+        QObject::connect(&trayWatch, &Ui::TrayWatch::appeared, &window, [&, openWindow] {
+            QObject::disconnect(openWindow);
+            createTray();
+            qCInfo(lcStart, "a tray appeared: tray icon shown, window %s",
+                   window.isVisible() ? "shown" : "hidden");
         });
+        trayWatch.watch();
     }
     model.start();
     if (parser.isSet(screenshots)) {

@@ -7,8 +7,9 @@
 // never read or written. Files are checked as plain text (no QSettings,
 // which would read what it wrote itself). The window's action is the one
 // the user clicks; the app itself runs offscreen (no tray there) and under
-// Xvfb with a StatusNotifierWatcher of our own on a private session bus (a
-// tray). What would make each test fail is said at the test.
+// Xvfb with a StatusNotifierWatcher of our own on a private session bus or
+// an XEmbed tray of our own (a tray, also one that appears after the app).
+// What would make each test fail is said at the test.
 #include "testutil.h"
 
 #include "etherdiskclient/actions.h"
@@ -33,6 +34,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <xcb/xcb.h>
+
+#include <cstdlib>
 #include <functional>
 
 using namespace EtherdiskTest;
@@ -101,6 +105,80 @@ public Q_SLOTS:
     void RegisterStatusNotifierHost(const QString &) { }
 };
 
+// A stand-in for an XEmbed tray (system tray spec 0.3): a window of its own
+// connection owns _NET_SYSTEM_TRAY_S0 (announced with the MANAGER
+// broadcast) and counts the SYSTEM_TRAY_REQUEST_DOCK messages icons send
+// it. Nothing is ever docked; the request is what shows an icon came.
+class FakeXembedTray
+{
+public:
+    ~FakeXembedTray()
+    {
+        if (m_c)
+            xcb_disconnect(m_c);
+    }
+    // The error, or "" once the selection is ours.
+    QString start(const QString &display)
+    {
+        int screenNumber = 0;
+        m_c = xcb_connect(display.toLocal8Bit().constData(), &screenNumber);
+        if (xcb_connection_has_error(m_c))
+            return QStringLiteral("cannot connect to ") + display;
+        if (screenNumber != 0)
+            return QStringLiteral("screen %1, not 0").arg(screenNumber);
+        const xcb_screen_t *screen = xcb_setup_roots_iterator(xcb_get_setup(m_c)).data;
+        m_window = xcb_generate_id(m_c);
+        xcb_create_window(m_c, XCB_COPY_FROM_PARENT, m_window, screen->root, 0, 0, 1, 1, 0,
+                          XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, 0, nullptr);
+        const xcb_atom_t selection = atom("_NET_SYSTEM_TRAY_S0");
+        m_opcode = atom("_NET_SYSTEM_TRAY_OPCODE");
+        xcb_set_selection_owner(m_c, m_window, selection, XCB_CURRENT_TIME);
+        xcb_client_message_event_t manager = {};
+        manager.response_type = XCB_CLIENT_MESSAGE;
+        manager.format = 32;
+        manager.window = screen->root;
+        manager.type = atom("MANAGER");
+        manager.data.data32[0] = XCB_CURRENT_TIME;
+        manager.data.data32[1] = selection;
+        manager.data.data32[2] = m_window;
+        xcb_send_event(m_c, 0, screen->root, XCB_EVENT_MASK_STRUCTURE_NOTIFY,
+                       reinterpret_cast<const char *>(&manager));
+        xcb_get_selection_owner_reply_t *owner =
+            xcb_get_selection_owner_reply(m_c, xcb_get_selection_owner(m_c, selection), nullptr);
+        const bool ours = owner && owner->owner == m_window;
+        std::free(owner);
+        return ours ? QString() : QStringLiteral("the selection is not ours");
+    }
+    // Dock requests received so far.
+    int dockRequests()
+    {
+        while (xcb_generic_event_t *e = xcb_poll_for_event(m_c)) {
+            if ((e->response_type & 0x7f) == XCB_CLIENT_MESSAGE) {
+                const auto *m = reinterpret_cast<const xcb_client_message_event_t *>(e);
+                if (m->type == m_opcode && m->data.data32[1] == 0) // SYSTEM_TRAY_REQUEST_DOCK
+                    ++m_docks;
+            }
+            std::free(e);
+        }
+        return m_docks;
+    }
+
+private:
+    xcb_atom_t atom(const QByteArray &name)
+    {
+        xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(
+            m_c, xcb_intern_atom(m_c, 0, uint16_t(name.size()), name.constData()), nullptr);
+        const xcb_atom_t a = r ? r->atom : xcb_atom_t(XCB_ATOM_NONE);
+        std::free(r);
+        return a;
+    }
+
+    xcb_connection_t *m_c = nullptr;
+    xcb_window_t m_window = 0;
+    xcb_atom_t m_opcode = 0;
+    int m_docks = 0;
+};
+
 } // namespace
 
 class tst_Autostart final : public QObject
@@ -115,6 +193,9 @@ private Q_SLOTS:
     void turningOffRemovesIt();
     void disabledEntriesReadAsOff_data();
     void disabledEntriesReadAsOff();
+    void tryExec_data();
+    void tryExec();
+    void writtenTryExecReadsBack();
     void otherVersionsEntryReadsAsOn();
     void systemWideEntryIsHiddenNotRemoved();
     void unwritableFolderIsAnErrorAndStaysOff();
@@ -126,6 +207,8 @@ private Q_SLOTS:
     void minimizedDecision();
     void minimizedWithoutTrayShowsTheWindow();
     void minimizedWithTrayStaysInTheTray();
+    void trayAppearingLaterGetsTheIcon();
+    void xembedTrayAppearingLaterGetsTheIcon();
 
 private:
     // The window's action and the window (no helper: a bus that is not there).
@@ -138,10 +221,30 @@ private:
         QAction *startAtLogin() const { return window.action(QStringLiteral("startAtLogin")); }
     };
     // Runs the app with `args` and `env` until `until` is in its stderr and
-    // `also` holds; returns its stderr.
+    // `also` holds; `then` runs once as soon as `until` is there. Returns
+    // the app's stderr.
     QString runApp(
         const QStringList &args, const QProcessEnvironment &env, const QString &until,
-        const std::function<bool()> &also = [] { return true; });
+        const std::function<bool()> &also = [] { return true; },
+        const std::function<void()> &then = [] {});
+    // Xvfb and a private session bus (stopped when it is destroyed), and the
+    // app's environment for them.
+    struct XSession
+    {
+        QProcess xvfb;
+        QProcess bus;
+        QString display;
+        QString address;
+        QProcessEnvironment env;
+        ~XSession()
+        {
+            for (QProcess *p : { &bus, &xvfb }) {
+                p->terminate();
+                p->waitForFinished(5000);
+            }
+        }
+    };
+    void startXSession(XSession &session);
 
     QTemporaryDir m_tmp;
     QString m_home; // XDG_CONFIG_HOME
@@ -159,6 +262,14 @@ void tst_Autostart::initTestCase()
     qputenv("XDG_CURRENT_DESKTOP", "Test");
     m_user = m_home + QStringLiteral("/autostart/org.etherdisk.Etherdisk.desktop");
     QCOMPARE(Autostart::userFile(), m_user);
+    // An "etherdisk" on the PATH, as where the app is installed: entries
+    // with TryExec=etherdisk start it.
+    const QString bin = m_tmp.filePath(QStringLiteral("bin"));
+    QVERIFY(QDir().mkpath(bin));
+    QVERIFY(writeText(bin + QStringLiteral("/etherdisk"), "#!/bin/sh\n"));
+    QVERIFY(QFile::setPermissions(bin + QStringLiteral("/etherdisk"),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    qputenv("PATH", (bin + QLatin1Char(':') + qEnvironmentVariable("PATH")).toLocal8Bit());
 }
 
 void tst_Autostart::init()
@@ -270,6 +381,91 @@ void tst_Autostart::disabledEntriesReadAsOff()
     QVERIFY(a->isChecked());
     QVERIFY(!keysOf(m_user).contains(QStringLiteral("Hidden")));
     QVERIFY(Autostart::isEnabled());
+}
+
+void tst_Autostart::tryExec_data()
+{
+    QTest::addColumn<QByteArray>("tryExec"); // @TMP@ is the test's folder
+    QTest::addColumn<bool>("starts");
+    QTest::newRow("a name on the PATH") << QByteArray("etherdisk") << true;
+    QTest::newRow("an executable path, escaped space")
+        << QByteArray("@TMP@/a\\sb/etherdisk") << true;
+    QTest::newRow("an executable path, backslash") << QByteArray("@TMP@/c\\\\d/etherdisk") << true;
+    QTest::newRow("empty (no TryExec)") << QByteArray("") << true;
+    QTest::newRow("a name not on the PATH") << QByteArray("etherdisk-not-installed") << false;
+    QTest::newRow("a missing path") << QByteArray("@TMP@/uninstalled/etherdisk") << false;
+    QTest::newRow("a path that is not executable") << QByteArray("@TMP@/plain/etherdisk") << false;
+    QTest::newRow("a folder") << QByteArray("@TMP@/a b") << false;
+}
+
+// TryExec (desktop entry spec): where its program is not installed the
+// session skips the entry, so it reads as off; turning it on then writes
+// our entry, whose TryExec names this program, and reads as on. Fails if
+// TryExec is ignored (every row reads as on) or read without unescaping
+// (the escaped rows read as off).
+void tst_Autostart::tryExec()
+{
+    QFETCH(QByteArray, tryExec);
+    QFETCH(bool, starts);
+    const QString tmp = m_tmp.path();
+    for (const QString &program :
+         { QStringLiteral("/a b/etherdisk"), QStringLiteral("/c\\d/etherdisk") }) {
+        QVERIFY(writeText(tmp + program, "#!/bin/sh\n"));
+        QVERIFY(QFile::setPermissions(tmp + program,
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    }
+    QVERIFY(writeText(tmp + QStringLiteral("/plain/etherdisk"), "#!/bin/sh\n"));
+    QVERIFY(QFile::setPermissions(tmp + QStringLiteral("/plain/etherdisk"),
+                                  QFile::ReadOwner | QFile::WriteOwner));
+    tryExec.replace("@TMP@", tmp.toUtf8());
+    QVERIFY(writeText(m_user,
+                      "[Desktop Entry]\nType=Application\nName=Etherdisk\n"
+                      "Exec=etherdisk --minimized\nTryExec="
+                          + tryExec + "\n"));
+    QCOMPARE(Autostart::entryStarts(m_user), starts);
+    QCOMPARE(Autostart::isEnabled(), starts);
+    Window w;
+    QAction *a = w.startAtLogin();
+    QCOMPARE(a->isChecked(), starts);
+    if (starts)
+        return;
+    a->trigger();
+    QVERIFY(a->isChecked());
+    QVERIFY(Autostart::isEnabled());
+    QCOMPARE(keysOf(m_user).value(QStringLiteral("TryExec")), Autostart::currentProgram());
+
+    // A system-wide entry whose program is gone starts nothing either: off
+    // removes the user's entry, no Hidden=true entry is needed over it.
+    const QString system = m_system + QStringLiteral("/autostart/org.etherdisk.Etherdisk.desktop");
+    QVERIFY(writeText(system,
+                      "[Desktop Entry]\nType=Application\nName=Etherdisk\n"
+                      "Exec=etherdisk\nTryExec="
+                          + tryExec + "\n"));
+    a->trigger();
+    QVERIFY(!a->isChecked());
+    QVERIFY(!QFileInfo::exists(m_user));
+    QVERIFY(!Autostart::isEnabled());
+}
+
+// What "on" writes reads back as on for a program whose path needs
+// escaping in TryExec (a space, a backslash, a %), and as off once that
+// program is gone. Fails if TryExec is written and read with different
+// escaping.
+void tst_Autostart::writtenTryExecReadsBack()
+{
+    const QString tmp = m_tmp.path();
+    for (const QString &name :
+         { QStringLiteral("/w x/etherdisk"), QStringLiteral("/y\\z/etherdisk"),
+           QStringLiteral("/100%/etherdisk") }) {
+        const QString program = tmp + name;
+        QVERIFY(writeText(program, "#!/bin/sh\n"));
+        QVERIFY(
+            QFile::setPermissions(program, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QVERIFY(Autostart::setEnabled(true, nullptr, program));
+        QVERIFY2(Autostart::isEnabled(), qPrintable(QString::fromUtf8(readAll(m_user))));
+        QVERIFY(QFile::remove(program));
+        QVERIFY2(!Autostart::isEnabled(), qPrintable(QString::fromUtf8(readAll(m_user))));
+    }
 }
 
 // An entry written by another version (another Exec, keys we do not
@@ -477,7 +673,8 @@ void tst_Autostart::minimizedDecision()
 }
 
 QString tst_Autostart::runApp(const QStringList &args, const QProcessEnvironment &env,
-                              const QString &until, const std::function<bool()> &also)
+                              const QString &until, const std::function<bool()> &also,
+                              const std::function<void()> &then)
 {
     QProcess app;
     app.setProcessEnvironment(env);
@@ -487,11 +684,16 @@ QString tst_Autostart::runApp(const QStringList &args, const QProcessEnvironment
     QString err;
     QElapsedTimer t;
     t.start();
+    bool thenDone = false;
     // The event loop runs meanwhile (FakeWatcher answers from this process).
     while (!(err.contains(until) && also()) && t.elapsed() < 30000
            && app.state() == QProcess::Running) {
         QTest::qWait(50);
         err += QString::fromLocal8Bit(app.readAllStandardError());
+        if (!thenDone && err.contains(until)) {
+            thenDone = true;
+            then();
+        }
     }
     if (app.state() == QProcess::Running) {
         app.terminate();
@@ -532,48 +734,54 @@ void tst_Autostart::minimizedWithoutTrayShowsTheWindow()
 // a private session bus): --minimized leaves the window hidden, shows the
 // tray icon (it registers with the watcher), prints no notice. Fails if
 // the window shows anyway or the notice is printed with a tray.
-void tst_Autostart::minimizedWithTrayStaysInTheTray()
+void tst_Autostart::startXSession(XSession &session)
 {
-    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
-        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
     QString display;
     for (int n = 250; n < 350 && display.isEmpty(); ++n)
         if (!QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(n))
             && !QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)))
             display = QStringLiteral(":%1").arg(n);
     QVERIFY2(!display.isEmpty(), "no free X display number");
-    QProcess xvfb;
-    xvfb.start(QStringLiteral("Xvfb"),
-               { display, QStringLiteral("-screen"), QStringLiteral("0"),
-                 QStringLiteral("1024x768x24"), QStringLiteral("-nolisten"),
-                 QStringLiteral("tcp") });
-    QVERIFY(xvfb.waitForStarted(5000));
-    auto stopXvfb = qScopeGuard([&xvfb] {
-        xvfb.terminate();
-        xvfb.waitForFinished(5000);
-    });
-    QProcess bus;
-    bus.start(QStringLiteral("dbus-daemon"),
-              { QStringLiteral("--session"), QStringLiteral("--nofork"),
-                QStringLiteral("--print-address=1") });
-    QVERIFY(bus.waitForStarted(5000));
-    auto stopBus = qScopeGuard([&bus] {
-        bus.terminate();
-        bus.waitForFinished(5000);
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(bus.canReadLine(), 5000);
-    const QString address = QString::fromLocal8Bit(bus.readLine()).trimmed();
+    session.xvfb.start(QStringLiteral("Xvfb"),
+                       { display, QStringLiteral("-screen"), QStringLiteral("0"),
+                         QStringLiteral("1024x768x24"), QStringLiteral("-nolisten"),
+                         QStringLiteral("tcp") });
+    QVERIFY(session.xvfb.waitForStarted(5000));
+    session.bus.start(QStringLiteral("dbus-daemon"),
+                      { QStringLiteral("--session"), QStringLiteral("--nofork"),
+                        QStringLiteral("--print-address=1") });
+    QVERIFY(session.bus.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(session.bus.canReadLine(), 5000);
+    session.address = QString::fromLocal8Bit(session.bus.readLine()).trimmed();
     QTRY_VERIFY_WITH_TIMEOUT(
         QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(display.mid(1))), 10000);
 
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    session.display = display;
+    QProcessEnvironment &env = session.env;
+    env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
     env.insert(QStringLiteral("DISPLAY"), display);
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.insert(QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"),
                QStringLiteral("unix:path=") + m_tmp.filePath(QStringLiteral("nobus")));
-    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), address);
+    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), session.address);
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("etherdisk.start.info=true"));
+}
+
+// The app under Xvfb with a tray (a StatusNotifierWatcher of this test on
+// a private session bus): --minimized leaves the window hidden, shows the
+// tray icon (it registers with the watcher), prints no notice. Fails if
+// the window shows anyway or the notice is printed with a tray.
+void tst_Autostart::minimizedWithTrayStaysInTheTray()
+{
+    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
+        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
+    XSession x;
+    startXSession(x);
+    if (QTest::currentTestFailed())
+        return;
+    const QProcessEnvironment &env = x.env;
+    const QString &address = x.address;
     const QString started = QStringLiteral("etherdisk.start: window ");
 
     {
@@ -601,6 +809,92 @@ void tst_Autostart::minimizedWithTrayStaysInTheTray()
     QVERIFY2(err.contains(QStringLiteral("etherdisk.start: window shown, tray icon unavailable")),
              qPrintable(err));
     QVERIFY2(err.contains(QStringLiteral("no system tray")), qPrintable(err));
+}
+
+// At login the panel often starts after the apps of the autostart folder:
+// the app starts --minimized with no tray (the window shows, the notice is
+// printed), then a StatusNotifierWatcher with a host appears on the
+// session bus, and the app's tray icon registers with it; the window,
+// already shown, stays shown. Fails if the app never looks again (its
+// icon never registers within 30 s) or hides the window when the tray
+// comes.
+void tst_Autostart::trayAppearingLaterGetsTheIcon()
+{
+    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
+        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
+    XSession x;
+    startXSession(x);
+    if (QTest::currentTestFailed())
+        return;
+    QDBusConnection session =
+        QDBusConnection::connectToBus(x.address, QStringLiteral("tst_autostart_later"));
+    auto disconnect = qScopeGuard(
+        [] { QDBusConnection::disconnectFromBus(QStringLiteral("tst_autostart_later")); });
+    QVERIFY2(session.isConnected(), qPrintable(session.lastError().message()));
+    FakeWatcher watcher;
+    bool registered = false;
+    QElapsedTimer sinceTray;
+    const QString err = runApp(
+        { QStringLiteral("--minimized") }, x.env,
+        QStringLiteral("etherdisk.start: window shown, tray icon unavailable"),
+        [&watcher] { return !watcher.m_items.isEmpty(); },
+        [&] {
+            // The panel comes up a moment after the app.
+            QTest::qWait(500);
+            registered = session.registerObject(QStringLiteral("/StatusNotifierWatcher"), &watcher,
+                                                QDBusConnection::ExportAllSlots
+                                                    | QDBusConnection::ExportAllProperties)
+                && session.registerService(QStringLiteral("org.kde.StatusNotifierWatcher"));
+            sinceTray.start();
+        });
+    QVERIFY(registered);
+    QVERIFY2(err.contains(QStringLiteral("no system tray")), qPrintable(err));
+    QVERIFY2(!watcher.m_items.isEmpty(),
+             qPrintable(QStringLiteral("the tray icon did not register "
+                                       "after the tray appeared: ")
+                        + err));
+    qInfo("the icon registered %lld ms after the tray appeared", qint64(sinceTray.elapsed()));
+    QVERIFY2(err.contains(QStringLiteral("etherdisk.start: a tray appeared: tray icon shown, "
+                                         "window shown")),
+             qPrintable(err));
+    session.unregisterService(QStringLiteral("org.kde.StatusNotifierWatcher"));
+    session.unregisterObject(QStringLiteral("/StatusNotifierWatcher"));
+}
+
+// The same with an XEmbed tray (an X11 panel without StatusNotifierItem):
+// the app, started --minimized with no tray, sees the new owner of
+// _NET_SYSTEM_TRAY_S0 at its next look (every 5 s) and its icon asks the
+// tray to dock it; the window stays shown. Fails if the app never looks
+// again, or only at the D-Bus tray (no dock request within 30 s).
+void tst_Autostart::xembedTrayAppearingLaterGetsTheIcon()
+{
+    for (const QString &p : { QStringLiteral("dbus-daemon"), QStringLiteral("Xvfb") })
+        ETHERDISK_REQUIRE(haveProgram(p), QStringLiteral("%1 is not installed").arg(p));
+    XSession x;
+    startXSession(x);
+    if (QTest::currentTestFailed())
+        return;
+    FakeXembedTray tray;
+    QString error = QStringLiteral("not started");
+    QElapsedTimer sinceTray;
+    const QString err = runApp(
+        { QStringLiteral("--minimized") }, x.env,
+        QStringLiteral("etherdisk.start: window shown, tray icon unavailable"),
+        [&tray, &error] { return error.isEmpty() && tray.dockRequests() > 0; },
+        [&] {
+            QTest::qWait(500);
+            error = tray.start(x.display);
+            sinceTray.start();
+        });
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(tray.dockRequests() > 0,
+             qPrintable(QStringLiteral("no dock request after the tray appeared: ") + err));
+    const qint64 ms = sinceTray.elapsed();
+    qInfo("the icon asked to dock %lld ms after the tray appeared", ms);
+    QVERIFY2(ms < 10000, qPrintable(QString::number(ms)));
+    QVERIFY2(err.contains(QStringLiteral("etherdisk.start: a tray appeared: tray icon shown, "
+                                         "window shown")),
+             qPrintable(err));
 }
 
 QTEST_MAIN(tst_Autostart)

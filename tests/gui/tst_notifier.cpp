@@ -10,6 +10,7 @@
 // notifier sends is observed on the bus. The window's unreachable-helper
 // banner is checked here too, against this bus, which has no helper. What
 // would make each test fail is said at the test.
+#include "menucheck.h"
 #include "testutil.h"
 
 #include "etherdiskclient/model.h"
@@ -30,6 +31,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
@@ -69,6 +72,7 @@ private Q_SLOTS:
     void fallbackWithoutServer();
     void helperUnreachableBanner();
     void keyboardAndNames();
+    void menusForTheKeyboard();
 
 private:
     // The Notify calls the listener printed since the last call.
@@ -356,6 +360,43 @@ void tst_Notifier::keyboardAndNames()
     QTRY_VERIFY(table->hasFocus());
     QTest::keyClick(table, Qt::Key_Tab);
     QVERIFY(!table->hasFocus());
+}
+
+// The window's menu bar and the tray icon's menu (its "Attached disks"
+// submenu says "None" here) as menucheck.h describes: every entry has a text, every menu title a
+// mnemonic, and no mnemonic is used twice within one menu or the menu
+// bar. Fails if an entry or submenu is added without that.
+void tst_Notifier::menusForTheKeyboard()
+{
+    const QDBusConnection bus =
+        QDBusConnection::connectToBus(m_address, QStringLiteral("n%1").arg(++m_connections));
+    Model model(bus);
+    Etherdisk::Client::Actions actions(bus);
+    Etherdisk::Ui::MainWindow window(&model, &actions, bus);
+    Etherdisk::Ui::TrayIcon tray(&model, &window, nullptr);
+    QVERIFY(!window.menuBar()->actions().isEmpty());
+    QVERIFY(!tray.menu()->actions().isEmpty());
+    QStringList problems = EtherdiskTest::menuProblems(window.menuBar(), { tray.menu() });
+    // The tables' context menus (their actions).
+    problems << EtherdiskTest::contextMenuProblems(window.disksView(),
+                                                   QStringLiteral("the disks' context menu"))
+             << EtherdiskTest::contextMenuProblems(window.exportsView(),
+                                                   QStringLiteral("the exports' context menu"));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QStringLiteral("; "))));
+    // The checker itself: it finds what it is for.
+    QMenuBar bar;
+    QMenu *untitled = bar.addMenu(QStringLiteral("Untitled"));
+    untitled->addAction(QStringLiteral("&One"));
+    untitled->addAction(QStringLiteral("&Other"));
+    untitled->addAction(QString());
+    const QStringList found = EtherdiskTest::menuProblems(&bar);
+    QCOMPARE(found.size(), 3);
+    QVERIFY2(found.join(u'\n').contains(QStringLiteral("\"Untitled\" has no mnemonic")),
+             qPrintable(found.join(u'\n')));
+    QVERIFY2(found.join(u'\n').contains(QStringLiteral("share the mnemonic o")),
+             qPrintable(found.join(u'\n')));
+    QVERIFY2(found.join(u'\n').contains(QStringLiteral("has no text")),
+             qPrintable(found.join(u'\n')));
 }
 
 QTEST_MAIN(tst_Notifier)

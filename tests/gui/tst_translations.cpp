@@ -8,11 +8,13 @@
 // export dialogs and tray summary come out in German, Qt's own buttons too
 // where Qt's translations are installed. French and Korean are loaded
 // explicitly; English stays English. Accelerators are unique within each
-// window and dialog in every language. No helper and no bus are needed:
+// window and dialog, and within each menu of the menu bar and the tray
+// icon's menu, in every language. No helper and no bus are needed:
 // the window is built on a bus connection that is not connected.
 #include "etherdiskclient/actions.h"
 #include "etherdiskclient/model.h"
 #include "etherdiskclient/translations.h"
+#include "menucheck.h"
 #include "models/format.h"
 #include "models/targetsmodel.h"
 #include "tray/trayicon.h"
@@ -29,8 +31,11 @@
 #include <QLabel>
 #include <QLibraryInfo>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QTableView>
 #include <QTabWidget>
 #include <QTest>
 #include <QTranslator>
@@ -200,6 +205,13 @@ void TestTranslations::acceleratorsUnique()
     texts.removeDuplicates(); // a tool button shows its action's text
     QVERIFY2(uniqueAccelerators(texts, &clash), qPrintable(clash));
     QVERIFY(!accelerator(window.action(QStringLiteral("attach"))->text()).isNull());
+    // The menu bar's menus and the tray icon's menu (menucheck.h): titles
+    // with a mnemonic, none used twice in one menu, no empty entry.
+    Ui::TrayIcon tray(&model, &window, nullptr);
+    QStringList menus = EtherdiskTest::menuProblems(window.menuBar(), { tray.menu() });
+    menus << EtherdiskTest::contextMenuProblems(window.disksView(), QStringLiteral("disks"))
+          << EtherdiskTest::contextMenuProblems(window.exportsView(), QStringLiteral("exports"));
+    QVERIFY2(menus.isEmpty(), qPrintable(menus.join(QStringLiteral("; "))));
 
     Ui::ExportDialog exportDialog(&model, &actions);
     QVERIFY2(uniqueAccelerators(acceleratedTexts(&exportDialog), &clash), qPrintable(clash));

@@ -87,6 +87,50 @@ namespace Autostart {
             return {};
         }
 
+        // A value of type string as the desktop entry spec unescapes it
+        // (\s \n \t \r \\; any other backslash stays as it is).
+        QString unescapeString(const QString &value)
+        {
+            QString out;
+            out.reserve(value.size());
+            for (qsizetype i = 0; i < value.size(); ++i) {
+                const QChar c = value.at(i);
+                if (c != u'\\' || i + 1 == value.size()) {
+                    out += c;
+                    continue;
+                }
+                const QChar next = value.at(++i);
+                if (next == u's')
+                    out += QLatin1Char(' ');
+                else if (next == u'n')
+                    out += QLatin1Char('\n');
+                else if (next == u't')
+                    out += QLatin1Char('\t');
+                else if (next == u'r')
+                    out += QLatin1Char('\r');
+                else if (next == u'\\')
+                    out += QLatin1Char('\\');
+                else
+                    out.append(QLatin1Char('\\')).append(next);
+            }
+            return out;
+        }
+
+        // TryExec (desktop entry spec): an absolute path must be an
+        // executable file, a name is looked up in $PATH; empty means no
+        // TryExec (as GLib reads it).
+        bool tryExecFound(const QString &value)
+        {
+            const QString program = unescapeString(value);
+            if (program.isEmpty())
+                return true;
+            if (QDir::isAbsolutePath(program)) {
+                const QFileInfo info(program);
+                return info.isFile() && info.isExecutable();
+            }
+            return !QStandardPaths::findExecutable(program).isEmpty();
+        }
+
         // A value of type string as the desktop entry spec escapes it.
         QString escapeString(QString value)
         {
@@ -159,6 +203,10 @@ namespace Autostart {
             && !namesCurrentDesktop(keys.value(QStringLiteral("OnlyShowIn"))))
             return false;
         if (namesCurrentDesktop(keys.value(QStringLiteral("NotShowIn"))))
+            return false;
+        // The session skips an entry whose TryExec program is not installed.
+        if (keys.contains(QStringLiteral("TryExec"))
+            && !tryExecFound(keys.value(QStringLiteral("TryExec"))))
             return false;
         return true;
     }
@@ -267,7 +315,7 @@ namespace Autostart {
         *notice = QCoreApplication::translate(
             "Autostart",
             "etherdisk: no system tray is available, so --minimized shows the window anyway "
-            "(closing it quits Etherdisk)");
+            "(until a tray appears, closing it quits Etherdisk)");
         return true;
     }
 

@@ -10,8 +10,10 @@
 // $XDG_CONFIG_HOME/autostart/org.etherdisk.Etherdisk.desktop (default ~/.config), or,
 // where the user has none, from the first $XDG_CONFIG_DIRS/autostart
 // (default /etc/xdg) that has one; an entry with Hidden=true,
-// X-GNOME-Autostart-enabled=false, or an OnlyShowIn/NotShowIn that
-// excludes $XDG_CURRENT_DESKTOP does not start anything and reads as off.
+// X-GNOME-Autostart-enabled=false, an OnlyShowIn/NotShowIn that
+// excludes $XDG_CURRENT_DESKTOP, or a TryExec naming a program that is not
+// installed (not an executable file at that absolute path, not found in
+// $PATH) does not start anything and reads as off.
 // Turning it on writes the user's entry atomically (QSaveFile); turning it
 // off removes it, or, when a system-wide entry would start the app,
 // writes a user entry with Hidden=true over it (the spec's way). Nothing
@@ -36,7 +38,8 @@ namespace Autostart {
     QString effectiveFile();
 
     // Whether the desktop entry in `path` would start the app at login.
-    // A file that does not exist or has no [Desktop Entry] group is off.
+    // A file that does not exist or has no [Desktop Entry] group is off;
+    // so is one whose TryExec program is missing.
     bool entryStarts(const QString &path);
     // Whether the app starts at login now (effectiveFile() and entryStarts()).
     bool isEnabled();

@@ -21,7 +21,7 @@ TrayIcon::TrayIcon(Client::Model *model, MainWindow *window, Notifier *notifier,
     m_menu = new QMenu(window);
     QAction *open = m_menu->addAction(tr("&Open Etherdisk"));
     connect(open, &QAction::triggered, this, &TrayIcon::showWindow);
-    m_disks = m_menu->addMenu(tr("Attached disks"));
+    m_disks = m_menu->addMenu(tr("Attached &disks"));
     m_menu->addSeparator();
     // The window's action: one state, one error message, both menus.
     if (auto *startAtLogin =
