@@ -9,7 +9,7 @@
 #   * the payload of the .debs unpacked into a scratch root, then:
 #     - systemd-analyze verify of every unit, against that root;
 #     - systemd-analyze security --offline of every service: exposure at
-#       most ETHERDISK_MAX_EXPOSURE (default 3.5; the README states 3.4);
+#       most ETHERDISK_MAX_EXPOSURE (default 3.5; the README states 3.5);
 #     - xmllint --valid (DTDs from the local XML catalog, no network) of the
 #       D-Bus bus policy and polkit actions, and of the D-Bus interface
 #       descriptions against introspect.dtd;

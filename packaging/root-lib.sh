@@ -18,6 +18,10 @@
 #                                week, so it is remade at most weekly; older ones
 #                                of the same NAME and SUITE are deleted. Skips when
 #                                it must be made and the archive cannot be reached.
+#   root_deps PACKAGE... -- DEB...
+#                                the names (first alternative, no versions) of
+#                                what the .debs depend on and recommend, minus
+#                                PACKAGEs (our own), comma-separated
 #   root_unpack TARBALL DIR      unpacks it (under the cache's lock)
 #   root_run DIR COMMAND...      runs COMMAND chrooted in DIR inside new mount,
 #                                PID, network, IPC and UTS namespaces: no network,
@@ -76,6 +80,16 @@ root_tarball() {
         77) skip "no cached $suite root and the archive $mirror cannot be reached" ;;
         *) fail "mmdebstrap could not create the $suite root" ;;
     esac
+}
+
+root_deps() {
+    local own=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do own+=("$1"); shift; done
+    shift
+    for f in "$@"; do
+        dpkg-deb -f "$f" Depends Recommends | sed -n 's/^[A-Za-z-]*: //p'
+    done | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/:any//; s/[[:space:]]//g' \
+        | grep -v '^$' | grep -vxF -f <(printf '%s\n' "${own[@]}") | sort -u | paste -sd, -
 }
 
 root_unpack() {

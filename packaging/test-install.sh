@@ -66,13 +66,7 @@ say "packages: ${pkgs[*]}"
 . "$(dirname "${BASH_SOURCE[0]}")/root-lib.sh"
 . /etc/os-release
 SUITE=${ETHERDISK_TEST_SUITE:-${VERSION_CODENAME:?}}
-# Names (first alternative, no versions) of what our packages depend on and
-# recommend, minus our own packages.
-deps=$(for f in "${debs[@]}"; do
-           dpkg-deb -f "$f" Depends Recommends | sed -n 's/^[A-Za-z-]*: //p'
-       done | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/:any//; s/[[:space:]]//g' \
-            | grep -v '^$' | grep -vxF -f <(printf '%s\n' "${pkgs[@]}") | sort -u | paste -sd, -)
-root_tarball test-root "$SUITE" apt "$deps"
+root_tarball test-root "$SUITE" apt "$(root_deps "${pkgs[@]}" -- "${debs[@]}")"
 
 work=$(mktemp -d /var/tmp/etherdisk-test-install.XXXXXX)
 trap 'rm -rf --one-file-system "$work"' EXIT

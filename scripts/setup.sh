@@ -58,8 +58,10 @@ PKGS=(
     qemu-system-x86 linux-image-amd64 busybox-static kmod
     # scripting and benchmarks
     python3 hyperfine
-    # packaging: build, lint (xmllint, rpmlint), the install test's fresh root (mmdebstrap, curl)
+    # packaging: build, lint (xmllint, rpmlint), the install test's fresh root (mmdebstrap, curl),
+    # the upgrade test's systemd in that root (systemd-nspawn)
     devscripts debhelper dpkg-dev fakeroot lintian rpm rpmlint libxml2-utils mmdebstrap curl
+    systemd-container
     # the desktop app's .desktop file and AppStream metainfo: desktop-file-validate,
     # appstreamcli (tests and package checks), appstream-util (the RPM spec's %check)
     desktop-file-utils appstream appstream-util
