@@ -4,8 +4,10 @@
 #
 # build-in-root.sh SUITE OUTDIR — build the Debian packages inside a fresh
 # root of SUITE (e.g. trixie: Debian 13), lint them there with that
-# release's lintian, then run packaging/test-install.sh on them in another
-# fresh root of SUITE.
+# release's lintian, then run packaging/test-install.sh and
+# packaging/test-upgrade.sh (its initiator: $ETHERDISKCTL, default this
+# tree's build/app/etherdiskctl/etherdiskctl) on them in other fresh roots
+# of SUITE.
 #
 # The build root is `mmdebstrap --variant=buildd` with the Build-Depends of
 # packaging/debian/control (without the pkg.etherdisk.polkit-qt-local ones:
@@ -86,4 +88,8 @@ for f in "$out"/*.deb; do
 done
 
 ETHERDISK_TEST_SUITE=$suite "$here/test-install.sh" "$out"
+# The upgrade test's initiator runs on this machine: this tree's build.
+ctl=${ETHERDISKCTL:-$src/build/app/etherdiskctl/etherdiskctl}
+[ -x "$ctl" ] || fail "no etherdiskctl for the upgrade test at $ctl (build the tree, or set ETHERDISKCTL)"
+ETHERDISK_TEST_SUITE=$suite "$here/test-upgrade.sh" "$out" "$ctl"
 say "PASS in $(elapsed) s ($suite)"

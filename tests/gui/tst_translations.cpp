@@ -53,27 +53,12 @@ void removeTranslations()
     }
 }
 
-// The accelerator of a text: "&Attach" -> 'a', "연결(&A)" -> 'a', none -> 0.
-QChar accelerator(const QString &text)
-{
-    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
-        if (text[i] != QLatin1Char('&'))
-            continue;
-        if (text[i + 1] == QLatin1Char('&')) {
-            ++i;
-            continue;
-        }
-        return text[i + 1].toLower();
-    }
-    return {};
-}
-
 // Fails when two of `texts` share an accelerator.
 bool uniqueAccelerators(const QStringList &texts, QString *clash)
 {
     QHash<QChar, QString> seen;
     for (const QString &text : texts) {
-        const QChar a = accelerator(text);
+        const QChar a = EtherdiskTest::mnemonicOf(text);
         if (a.isNull())
             continue;
         if (seen.contains(a)) {
@@ -204,7 +189,7 @@ void TestTranslations::acceleratorsUnique()
         texts << window.action(QLatin1String(name))->text();
     texts.removeDuplicates(); // a tool button shows its action's text
     QVERIFY2(uniqueAccelerators(texts, &clash), qPrintable(clash));
-    QVERIFY(!accelerator(window.action(QStringLiteral("attach"))->text()).isNull());
+    QVERIFY(!EtherdiskTest::mnemonicOf(window.action(QStringLiteral("attach"))->text()).isNull());
     // The menu bar's menus and the tray icon's menu (menucheck.h): titles
     // with a mnemonic, none used twice in one menu, no empty entry.
     Ui::TrayIcon tray(&model, &window, nullptr);
