@@ -76,6 +76,8 @@ rc=$?
 set -e
 grep -E '^(dpkg-checkbuilddeps|dpkg-buildpackage: info: source|[0-9]+% tests passed|--- lintian|[EWIPX]: )' "$work/build.log" || true
 if [ $rc -ne 0 ]; then
+    grep -B2 -A12 -E '^CMake Error|: error:|FAILED:' "$work/build.log" | head -n 80 || true
+    echo "..."
     tail -n 40 "$work/build.log"
     fail "the build or lintian failed in the $suite root (exit $rc) after $(elapsed) s"
 fi

@@ -14,10 +14,13 @@
 #   no I/O pending and would say nothing) -> the target returns: "online",
 #   the disk reads again -> another user's Detach is refused -> Detach while
 #   the disk is open is DeviceBusy and changes nothing -> Detach -> the node
-#   goes and AttachedDevice is "" -> CreateExport of a device-mapper member
+#   goes and AttachedDevice is "" -> the same through the desktop app's
+#   window, with its loss notification (tst_gui_attach) -> CreateExport of a device-mapper member
 #   and of an md RAID member (mdadm) is DeviceBusy and creates nothing.
 # Parameters (environment, aoe-guest.sh --env): EDK_HELPER (etherdisk-helper),
-# EDK_CLIENT (tests' helperclient), EDK_IMG (the image served as e1.2).
+# EDK_CLIENT (tests' helperclient), EDK_IMG (the image served as e1.2),
+# EDK_GUI_TST and EDK_LISTENER (tst_gui_attach and notificationlistener;
+# unset in a build without the desktop app).
 set -u
 here=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR source=guest-lib.sh
@@ -152,6 +155,22 @@ if wait_prop AttachedDevice "" 5; then
     edk_pass "AttachedDevice empty after Detach"
 else
     edk_fail "AttachedDevice still '$(prop AttachedDevice)' after Detach"
+fi
+
+# The same through the desktop app's window (tests/kernel/tst_gui_attach.cpp,
+# offscreen, a session bus and notification server of its own): attach,
+# open, a loss notification and its recovery, detach.
+if [ -n "${EDK_GUI_TST:-}" ]; then
+    if DBUS_SYSTEM_BUS_ADDRESS=$address QT_QPA_PLATFORM=offscreen LC_ALL=C.UTF-8 LANGUAGE="" \
+        EDK_IMG=$img EDK_LISTENER=${EDK_LISTENER:?} EDK_GUEST_LIB=$here/guest-lib.sh \
+        timeout 300 "$EDK_GUI_TST" >"$TMPDIR/gui.out" 2>&1; then
+        edk_pass "the window: attach, open, loss notification, recovery, detach (tst_gui_attach)"
+    else
+        grep -v '^PASS\|^QDEBUG\|^Config\|^\*\*\*' "$TMPDIR/gui.out" | sed 's/^/    /' | tail -n 30
+        edk_fail "tst_gui_attach failed (above)"
+    fi
+else
+    echo "  (no desktop app in this build: tst_gui_attach not run)"
 fi
 
 # Devices held by device mapper or md RAID are refused (this guest's kernel

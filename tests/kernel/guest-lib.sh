@@ -123,8 +123,11 @@ edk_in_window() {
 
 # edk_target stop|start [TIMEOUT_S] — (guest) have aoe-guest.sh on the host
 # SIGKILL the target or start it again; returns once done (0), or 1 with the
-# reason on stderr (refused, or no answer within TIMEOUT_S, default 20)
-EDK_TARGET_SEQ=0
+# reason on stderr (refused, or no answer within TIMEOUT_S, default 20).
+# Requests are numbered; another process asking too (a test program the
+# guest script runs) passes a higher EDK_TARGET_SEQ to start from, so that
+# an old acknowledgement is never taken for its own.
+EDK_TARGET_SEQ=${EDK_TARGET_SEQ:-0}
 edk_target() {
     local what=$1 timeout=${2:-20} seq start ack
     EDK_TARGET_SEQ=$((EDK_TARGET_SEQ + 1))

@@ -15,6 +15,8 @@
 #   TARGET_BIN     the etherdisk-target binary
 #   HELPER_BIN     the etherdisk-helper binary
 #   CLIENT_BIN     the tests' helperclient binary
+#   GUI_TST, LISTENER_BIN  tst_gui_attach and notificationlistener (builds
+#                  with the desktop app; the window's checks are left out without)
 #   TIMEOUT        guest run timeout in seconds (default 300)
 #   KEEP_WORKDIR=1 keep the work directory (printed)
 set -u
@@ -42,8 +44,15 @@ mkdir -p "$WORK/guest" "$WORK/state"
 head -c 4M /dev/urandom >"$WORK/e1.2.img"
 TCMD="$TARGET_BIN --state-dir $WORK/state 1 2 @IF@ $WORK/e1.2.img"
 
+gui=()
+if [ -n "${GUI_TST:-}" ]; then
+    [ -x "$GUI_TST" ] && [ -x "${LISTENER_BIN:-}" ] \
+        || { echo "FAIL: GUI_TST and LISTENER_BIN must be executables: '$GUI_TST' '${LISTENER_BIN:-}'"; exit 1; }
+    gui=(--env "EDK_GUI_TST=$GUI_TST" --env "EDK_LISTENER=$LISTENER_BIN")
+fi
+
 echo "=== etherdisk-helper attach, loss, recovery, detach over D-Bus (one guest boot)"
 edk_guest_run_report helper "$WORK" --no-aoe --mtu 1500 --timeout "$TIMEOUT" \
     --target "$TCMD" --guest "$HERE/guest-helper-checks.sh" \
     --env "EDK_HELPER=$HELPER_BIN" --env "EDK_CLIENT=$CLIENT_BIN" \
-    --env "EDK_IMG=$WORK/e1.2.img" --env "ETHERDISK_NO_SKIP=${ETHERDISK_NO_SKIP:-0}"
+    --env "EDK_IMG=$WORK/e1.2.img" --env "ETHERDISK_NO_SKIP=${ETHERDISK_NO_SKIP:-0}" "${gui[@]}"
