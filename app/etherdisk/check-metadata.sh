@@ -15,7 +15,8 @@
 #       names DESKTOP;
 #     * its newest (first) release is VERSION, project(VERSION) of the tree;
 #     * appstreamcli validate --no-net: no error, no warning (info and
-#       pedantic hints are printed, not fatal).
+#       pedantic hints are printed, not fatal), but for AppStream 1.0's
+#       url-homepage-missing (the project has no homepage yet).
 #
 # Exit 0 when all passed, 1 when one failed, 77 (skipped, the reason
 # printed) when the validator is not installed and the rest passed; with
@@ -65,8 +66,17 @@ metainfo)
         || bad "the newest release is '$release', not the project's version $version"
     if [ $fails -eq 0 ]; then
         require appstreamcli appstream
-        if appstreamcli validate --no-net --pedantic "$metainfo"; then
+        out=$(appstreamcli validate --no-net --pedantic "$metainfo" 2>&1)
+        rc=$?
+        echo "$out"
+        # AppStream 1.0 (Debian 13) warns that there is no homepage URL: the
+        # project publishes none yet (add <url type="homepage"> when it
+        # does). That warning alone is let through; any other fails.
+        others=$(echo "$out" | grep -E '^[EW]: ' | grep -v ' url-homepage-missing$')
+        if [ $rc -eq 0 ]; then
             ok "appstreamcli validate --no-net $metainfo"
+        elif [ -z "$others" ] && echo "$out" | grep -q '^W: .* url-homepage-missing$'; then
+            ok "appstreamcli validate --no-net $metainfo (only url-homepage-missing: no homepage yet)"
         else
             bad "appstreamcli validate --no-net $metainfo"
         fi
