@@ -134,7 +134,7 @@ inside() {
 state=
 for _ in $(seq 120); do # until systemd answers on its bus, then until it settled
     state=$(inside timeout 60 systemctl is-system-running --wait 2>&1) || true
-    case "$state" in *"Failed to connect to bus"*) sleep 0.5 ;; *) break ;; esac
+    case "$state" in *"Failed to connect to"*) sleep 0.5 ;; *) break ;; esac
 done
 case "$state" in
     running | degraded) say "booted ($state) after $(elapsed) s" ;;
