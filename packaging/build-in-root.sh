@@ -42,6 +42,9 @@ src=$(cd "$here/.." && pwd)
 [ "$(id -u)" -eq 0 ] || skip "needs root (chroot, namespaces)"
 command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (scripts/setup.sh installs it)"
 . "$here/root-lib.sh"
+# The upgrade test's initiator runs on this machine: this tree's build.
+ctl=${ETHERDISKCTL:-$src/build/app/etherdiskctl/etherdiskctl}
+[ -x "$ctl" ] || fail "no etherdiskctl for the upgrade test at $ctl (build the tree, or set ETHERDISKCTL)"
 
 # Build-Depends names, without versions and without those only the
 # pkg.etherdisk.polkit-qt-local profile needs.
@@ -70,7 +73,13 @@ root_run "$work/root" /usr/bin/env DEB_BUILD_OPTIONS="${opts# }" /bin/bash -euc 
     dpkg-checkbuilddeps
     nice dpkg-buildpackage -us -uc -b
     echo "--- lintian ($(dpkg-query -W -f="\${Version}" lintian))"
-    lintian --allow-root --fail-on error,warning --display-level ">=pedantic" -E /build/*.changes
+    # One tag suppressed: AppStream 1.0 warns url-homepage-missing (the
+    # project publishes no homepage yet), which this lintian reports as
+    # appstream-metadata-validation-failed; the build'"'"'s own metainfo check
+    # (app/etherdisk/check-metadata.sh) fails on any other AppStream problem.
+    # Not an override in the package: Debian 12'"'"'s lintian does not know the tag.
+    lintian --allow-root --fail-on error,warning --display-level ">=pedantic" \
+        --suppress-tags appstream-metadata-validation-failed -E /build/*.changes
 ' >"$work/build.log" 2>&1
 rc=$?
 set -e
@@ -90,8 +99,5 @@ for f in "$out"/*.deb; do
 done
 
 ETHERDISK_TEST_SUITE=$suite "$here/test-install.sh" "$out"
-# The upgrade test's initiator runs on this machine: this tree's build.
-ctl=${ETHERDISKCTL:-$src/build/app/etherdiskctl/etherdiskctl}
-[ -x "$ctl" ] || fail "no etherdiskctl for the upgrade test at $ctl (build the tree, or set ETHERDISKCTL)"
 ETHERDISK_TEST_SUITE=$suite "$here/test-upgrade.sh" "$out" "$ctl"
 say "PASS in $(elapsed) s ($suite)"

@@ -2,7 +2,7 @@
 # SPDX-FileCopyrightText: 2026 The Etherdisk developers
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Sourced by test-install.sh and build-in-root.sh: fresh Debian roots made
+# Sourced by test-install.sh, test-upgrade.sh and build-in-root.sh: fresh Debian roots made
 # by mmdebstrap, cached as tarballs, and commands run inside them in private
 # namespaces. Callers define say(), fail() and skip().
 #

@@ -284,8 +284,8 @@ void Service::syncBoot()
 {
     // Why two ways: with systemd as PID 1, systemd itself makes the
     // multi-user.target.wants link (EnableUnitFiles), so the hardened unit
-    // needs no write access to /etc/systemd/system (ProtectSystem=strict
-    // with ReadWritePaths limited to /etc/etherdisk and /var/lib/etherdisk)
+    // needs no write access to /etc/systemd/system (ProtectSystem=full:
+    // /etc is read-only for it but /etc/etherdisk)
     // and systemd's own bookkeeping stays right. Without a running systemd
     // (an image being built, a container, the tests) the link is what
     // `systemctl enable` would write offline: --wants-dir names the folder.

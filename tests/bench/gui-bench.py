@@ -27,6 +27,7 @@ import argparse
 import importlib.util
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -120,9 +121,13 @@ class Gui:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
 
     def next(self, timeout):
-        """The next JSON line (None at end of output)."""
+        """The next JSON line (None at end of output or after timeout seconds)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            # readline() alone would wait forever for a line that never comes.
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                return None
             line = self.proc.stdout.readline()
             if not line:
                 return None

@@ -163,7 +163,7 @@ fi
 if [ -n "${EDK_GUI_TST:-}" ]; then
     if DBUS_SYSTEM_BUS_ADDRESS=$address QT_QPA_PLATFORM=offscreen LC_ALL=C.UTF-8 LANGUAGE="" \
         EDK_IMG=$img EDK_LISTENER=${EDK_LISTENER:?} EDK_GUEST_LIB=$here/guest-lib.sh \
-        timeout 300 "$EDK_GUI_TST" >"$TMPDIR/gui.out" 2>&1; then
+        timeout 200 "$EDK_GUI_TST" >"$TMPDIR/gui.out" 2>&1; then
         edk_pass "the window: attach, open, loss notification, recovery, detach (tst_gui_attach)"
     else
         grep -v '^PASS\|^QDEBUG\|^Config\|^\*\*\*' "$TMPDIR/gui.out" | sed 's/^/    /' | tail -n 30

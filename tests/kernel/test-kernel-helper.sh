@@ -17,13 +17,13 @@
 #   CLIENT_BIN     the tests' helperclient binary
 #   GUI_TST, LISTENER_BIN  tst_gui_attach and notificationlistener (builds
 #                  with the desktop app; the window's checks are left out without)
-#   TIMEOUT        guest run timeout in seconds (default 300)
+#   TIMEOUT        guest run timeout in seconds (default 480)
 #   KEEP_WORKDIR=1 keep the work directory (printed)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=guest-lib.sh
 . "$HERE/guest-lib.sh"
-TIMEOUT=${TIMEOUT:-300}
+TIMEOUT=${TIMEOUT:-480}
 
 [ "$(id -u)" = 0 ] || edk_skip "needs root (network namespace, tap device)"
 command -v qemu-system-x86_64 >/dev/null || edk_skip "qemu-system-x86_64 not installed (qemu-system-x86)"

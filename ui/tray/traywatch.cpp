@@ -122,6 +122,9 @@ void TrayWatch::watch()
         });
         m_poll->start(XembedPollMs);
     }
+    // A tray that came between the caller's isAvailable() and the
+    // subscriptions above would announce itself to nobody: look once more.
+    QTimer::singleShot(0, this, &TrayWatch::recheck);
 }
 
 void TrayWatch::recheck()
@@ -135,9 +138,14 @@ void TrayWatch::recheck()
 void TrayWatch::stop()
 {
     m_watching = false;
-    delete m_service;
+    // Possibly from inside their own signals: later.
+    if (m_service)
+        m_service->deleteLater();
     m_service = nullptr;
-    delete m_poll;
+    if (m_poll) {
+        m_poll->stop();
+        m_poll->deleteLater();
+    }
     m_poll = nullptr;
     if (m_session.isConnected())
         m_session.disconnect(WatcherService, WatcherPath, WatcherInterface,
