@@ -18,6 +18,8 @@
 #                                week, so it is remade at most weekly; older ones
 #                                of the same NAME and SUITE are deleted. Skips when
 #                                it must be made and the archive cannot be reached.
+#   root_debs DEBDIR             sets DEBS to the .debs in DEBDIR (no -dbgsym) and
+#                                PKGS to their package names; fails if there is none
 #   root_deps PACKAGE... -- DEB...
 #                                the names (first alternative, no versions) of
 #                                what the .debs depend on and recommend, minus
@@ -80,6 +82,18 @@ root_tarball() {
         77) skip "no cached $suite root and the archive $mirror cannot be reached" ;;
         *) fail "mmdebstrap could not create the $suite root" ;;
     esac
+}
+
+root_debs() {
+    local f
+    DEBS=()
+    PKGS=()
+    for f in "$1"/*.deb; do
+        [ -e "$f" ] || continue
+        [[ $f == *-dbgsym_* ]] || DEBS+=("$f")
+    done
+    [ ${#DEBS[@]} -gt 0 ] || fail "no .deb in $1 (packaging/build-deb.sh $1 builds them)"
+    for f in "${DEBS[@]}"; do PKGS+=("$(dpkg-deb -f "$f" Package)"); done
 }
 
 root_deps() {

@@ -53,20 +53,15 @@ command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (s
 command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (scripts/setup.sh installs it)"
 command -v nsenter >/dev/null || skip "nsenter (util-linux) is not installed"
 
-shopt -s nullglob
-debs=()
-for f in "$debdir"/*.deb; do
-    [[ $f == *-dbgsym_* ]] || debs+=("$f")
-done
-[ ${#debs[@]} -gt 0 ] || fail "no .deb in $debdir (packaging/build-deb.sh $debdir builds them)"
-pkgs=()
-for f in "${debs[@]}"; do pkgs+=("$(dpkg-deb -f "$f" Package)"); done
+# shellcheck source=packaging/root-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/root-lib.sh"
+root_debs "$debdir"
+debs=("${DEBS[@]}")
+pkgs=("${PKGS[@]}")
 version=$(dpkg-deb -f "${debs[0]}" Version)
 next="$version+upgradetest1"
 
 # ---- 1. the root, the next version, the network, the boot ------------------------------
-# shellcheck source=packaging/root-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/root-lib.sh"
 . /etc/os-release
 SUITE=${ETHERDISK_TEST_SUITE:-${VERSION_CODENAME:?}}
 root_tarball test-root "$SUITE" apt "$(root_deps "${pkgs[@]}" -- "${debs[@]}")"
