@@ -37,6 +37,8 @@ fi
 PKGS=(
     # toolchain
     build-essential cmake ninja-build pkgconf git clang clang-format
+    # compiler cache for scripts/run-tests.sh (kept with the CI cache)
+    ccache
     # Qt 6 (Core, DBus, Widgets, Test; Linguist tools; Qt's own translations; SVG icons)
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-translations-l10n
