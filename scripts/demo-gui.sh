@@ -16,7 +16,9 @@
 # With a display (DISPLAY set, DEMO_SCREENSHOTS unset) the window opens on
 # it; close it to end the demo. Without one the app runs under Xvfb, saves
 # a picture of each main view and prints where they are
-# (build/demo-screenshots/). Nothing touches the machine's own interfaces
+# (build/demo-screenshots/); then demo-notification.sh adds pictures of the
+# tray and the loss notification, taken in a qemu guest that attaches a disk
+# (the host's aoe driver cannot attach inside a network namespace). Nothing touches the machine's own interfaces
 # or its system bus; everything is removed on exit.
 #
 #   SKIP_SETUP=1        do not install packages
@@ -131,3 +133,9 @@ DISPLAY=$display QT_QPA_PLATFORM=xcb ip netns exec $P-me dbus-run-session -- \
 echo
 echo "screenshots of the demo LAN:"
 ls -1 "$shots"/*.png
+echo
+# The loss notification needs an attached disk, so a kernel of its own.
+SKIP_BUILD=1 scripts/demo-notification.sh "$shots" || {
+    rc=$?
+    [ "$rc" -eq 77 ] || exit "$rc"
+}

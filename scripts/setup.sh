@@ -52,14 +52,16 @@ PKGS=(
     dbus polkitd systemd util-linux e2fsprogs
     # the helper's device-mapper and md refusals (tested in the qemu guest)
     dmsetup mdadm
-    # headless GUI tests and screenshots
-    xvfb xauth dunst x11-utils imagemagick
+    # headless GUI tests and screenshots (trayer: the tray in the notification pictures)
+    xvfb xauth dunst x11-utils imagemagick trayer
     # FUSE (latencyfs: slow and vanishing storage for benchmarks and tests)
     fuse3 libfuse3-dev
     # booting Debian's kernel (with aoe.ko) under qemu as a test peer
     qemu-system-x86 linux-image-amd64 busybox-static kmod
     # scripting and benchmarks
     python3 hyperfine
+    # counting system calls (tst_etherdiskctl benchOneFrame) and profiles (BENCHMARKS.md)
+    strace linux-perf
     # packaging: build, lint (xmllint, rpmlint), the install test's fresh root (mmdebstrap, curl),
     # the upgrade test's systemd in that root (systemd-nspawn)
     devscripts debhelper dpkg-dev fakeroot lintian rpm rpmlint libxml2-utils mmdebstrap curl

@@ -51,6 +51,10 @@
         <translation>Bytes pro Anfrage, ein Vielfaches von 512 (Vorgabe: ein Frame).</translation>
     </message>
     <message>
+        <source>Behave like a simple initiator: take one answer at a time, send the next frame at once on its own, and busy-poll instead of sleeping (uses a whole core).</source>
+        <translation>Wie ein einfacher Initiator arbeiten: eine Antwort nach der anderen annehmen, den nächsten Frame sofort einzeln senden und aktiv abfragen statt zu schlafen (belegt einen ganzen Kern).</translation>
+    </message>
+    <message>
         <source>Writes carry a pattern that is read back and checked afterwards; reads are checked against it.</source>
         <translation>Schreibvorgänge schreiben ein Muster, das danach zurückgelesen und geprüft wird; Lesevorgänge werden mit ihm verglichen.</translation>
     </message>

@@ -51,6 +51,10 @@
         <translation>Octets par requête, un multiple de 512 (par défaut : une trame).</translation>
     </message>
     <message>
+        <source>Behave like a simple initiator: take one answer at a time, send the next frame at once on its own, and busy-poll instead of sleeping (uses a whole core).</source>
+        <translation>Se comporter comme un initiateur simple : prendre une réponse à la fois, envoyer aussitôt la trame suivante seule et interroger en boucle au lieu de dormir (occupe un cœur entier).</translation>
+    </message>
+    <message>
         <source>Writes carry a pattern that is read back and checked afterwards; reads are checked against it.</source>
         <translation>Les écritures portent un motif relu et vérifié ensuite ; les lectures sont comparées à ce motif.</translation>
     </message>

@@ -51,6 +51,10 @@
         <translation>요청당 바이트 수, 512의 배수(기본값: 프레임 하나).</translation>
     </message>
     <message>
+        <source>Behave like a simple initiator: take one answer at a time, send the next frame at once on its own, and busy-poll instead of sleeping (uses a whole core).</source>
+        <translation>단순한 이니시에이터처럼 동작합니다: 응답을 하나씩 받고, 다음 프레임을 즉시 따로 보내며, 잠들지 않고 계속 폴링합니다(코어 하나를 모두 사용).</translation>
+    </message>
+    <message>
         <source>Writes carry a pattern that is read back and checked afterwards; reads are checked against it.</source>
         <translation>쓰기는 나중에 다시 읽어 확인하는 패턴을 기록하고, 읽기는 그 패턴과 대조합니다.</translation>
     </message>

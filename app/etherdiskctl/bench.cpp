@@ -25,8 +25,8 @@ int bench(const QStringList &arguments)
 {
     Command cmd(QStringLiteral("bench"),
                 QStringLiteral("bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size "
-                               "BYTES] [--verify [--acked FILE]] [--destructive] [--deadline S] "
-                               "[--target-pid PID] [--json]"),
+                               "BYTES] [--one-frame] [--verify [--acked FILE]] [--destructive] "
+                               "[--deadline S] [--target-pid PID] [--json]"),
                 tr("Reads or writes one target over raw Ethernet for a while and reports MB/s, "
                    "IOPS, latency percentiles and retransmissions. Write modes overwrite the "
                    "target's data and need --destructive."));
@@ -45,6 +45,10 @@ int bench(const QStringList &arguments)
     cmd.parser.addOption({ QStringLiteral("size"),
                            tr("Bytes per request, a multiple of 512 (default: one frame)."),
                            QStringLiteral("BYTES") });
+    cmd.parser.addOption(
+        { QStringLiteral("one-frame"),
+          tr("Behave like a simple initiator: take one answer at a time, send the next frame "
+             "at once on its own, and busy-poll instead of sleeping (uses a whole core).") });
     cmd.parser.addOption(
         { QStringLiteral("verify"),
           tr("Writes carry a pattern that is read back and checked afterwards; reads are "
@@ -109,6 +113,7 @@ int bench(const QStringList &arguments)
     w.requestBytes = std::uint64_t(size);
     w.targetPid = long(pid);
     w.verify = cmd.parser.isSet(QStringLiteral("verify"));
+    w.oneFrame = cmd.parser.isSet(QStringLiteral("one-frame"));
     const QString acked = cmd.parser.value(QStringLiteral("acked"));
     if (cmd.parser.isSet(QStringLiteral("acked"))) {
         if (!w.verify || !writes)
@@ -166,6 +171,7 @@ int bench(const QStringList &arguments)
             { QStringLiteral("payload_bytes"), int(t.payloadBytes) },
             { QStringLiteral("window"), int(ini->window()) },
             { QStringLiteral("depth"), int(r.depth) },
+            { QStringLiteral("one_frame"), w.oneFrame },
             { QStringLiteral("buffer_count"), int(t.bufferCount) },
             { QStringLiteral("seconds"), r.seconds },
             { QStringLiteral("stopped_early"), r.stopped },

@@ -7,7 +7,8 @@
 //                         [--missed N] [--forget S]
 //   etherdiskctl probe eX.Y [-i IF]... [--json] [--timeout S] [--no-payload-test]
 //   etherdiskctl bench eX.Y -i IF [--mode M] [--window N] [--seconds S] [--size BYTES]
-//                      [--verify] [--destructive] [--deadline S] [--target-pid PID] [--json]
+//                      [--one-frame] [--verify] [--destructive] [--deadline S]
+//                      [--target-pid PID] [--json]
 //
 // and, through etherdisk-helper over D-Bus (dbuscommands.cpp):
 //

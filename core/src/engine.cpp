@@ -504,6 +504,7 @@ bool Engine::Private::addExport(const ExportConfig &config, Error *error)
         std::max<std::int64_t>(1, options.noiseWindowMs);
     if (!openBacking(exp.get(), error))
         return false;
+    mapForReads(exp.get());
     // From here on the caller's fd is no longer needed: we hold our own.
     exp->cfg.fd = -1;
     exp->writable = !config.readOnly;
@@ -617,6 +618,7 @@ bool Engine::Private::setDirect(Export *exp, bool direct, Error *error)
     };
     exp->tryNowaitReads =
         !direct && !exp->memoryBacked && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    mapForReads(exp); // none in direct mode
     oldFdsWaiting = true;
     return true;
 }

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <cstring>
@@ -252,8 +253,39 @@ Request *Engine::Private::takeRequest(std::size_t dataBytes, bool direct)
     return s;
 }
 
+EngineInternal::ReadMapping::~ReadMapping()
+{
+    if (base)
+        ::munmap(const_cast<std::uint8_t *>(base), std::size_t(bytes));
+    if (fd >= 0)
+        ::close(fd);
+}
+
+void Engine::Private::mapForReads(Export *exp)
+{
+    exp->readMap.reset();
+    struct stat st
+    {
+    };
+    const int flags = ::fcntl(exp->fd, F_GETFL);
+    if (!exp->memoryBacked || flags < 0 || (flags & O_DIRECT) || ::fstat(exp->fd, &st) != 0
+        || !S_ISREG(st.st_mode) || st.st_size <= 0)
+        return;
+    auto m = std::make_shared<ReadMapping>();
+    m->fd = ::fcntl(exp->fd, F_DUPFD_CLOEXEC, 3);
+    if (m->fd < 0)
+        return;
+    void *p = ::mmap(nullptr, std::size_t(st.st_size), PROT_READ, MAP_SHARED, m->fd, 0);
+    if (p == MAP_FAILED)
+        return; // reads take the preadv path
+    m->base = static_cast<const std::uint8_t *>(p);
+    m->bytes = std::uint64_t(st.st_size);
+    exp->readMap = std::move(m);
+}
+
 void Engine::Private::releaseRequest(Request *req)
 {
+    req->mapped.reset();
     req->exp = nullptr;
     req->iface = nullptr;
     req->client = nullptr;
@@ -295,6 +327,19 @@ void Engine::Private::submitPending()
                                        return true;
                                    }),
                     pendingIo.end());
+    // Reads of a mapped store are answered from the mapping (ReadMapping).
+    std::erase_if(pendingIo, [this](Request *s) {
+        const std::shared_ptr<const ReadMapping> &m = s->exp->readMap;
+        if (s->write || s->flush || !m || s->offset + s->length > m->bytes)
+            return false;
+        s->mapped = m;
+        respond(s, true, 0);
+        return true;
+    });
+    if (pendingIo.empty()) {
+        aio.submit();
+        return;
+    }
     // Adjacent requests of one export and direction become one vectored
     // operation: Linux splits sequential I/O into 1 KiB (MTU 1500) frames.
     std::stable_sort(pendingIo.begin(), pendingIo.end(), [](const Request *a, const Request *b) {
@@ -451,6 +496,7 @@ void Engine::Private::adoptBacking(Export *exp, Export *fresh, const std::string
     }
     exp->reopenWanted = false;
     exp->reopenRefused.clear();
+    mapForReads(exp); // the new file, or the same one at its size now
     if (!exp->syncFailed) {
         setBacking(exp, true, {}); // until the next I/O says otherwise
         emit(EngineEvent::Type::BackingRecovered, exp,
@@ -576,8 +622,14 @@ void Engine::Private::respond(Request *req, bool success, std::uint8_t error)
         }
         const std::size_t n = buildAtaInPlace(req->frame, h, a, dataBytes);
         // Sent from the request's own buffer, without a copy: the request is
-        // released once the batch is on the wire (flushAll).
-        if (iface->io->queueRef({ req->frame.data(), n })) {
+        // released once the batch is on the wire (flushAll). A mapped read's
+        // data goes from the mapping (the request holds it until then).
+        const ReadMapping *m = success ? req->mapped.get() : nullptr;
+        const bool queued = m && n
+            ? iface->io->queueRef({ req->frame.data(), AtaHeaderSize },
+                                  { m->base + req->offset, dataBytes }, m->fd, req->offset)
+            : iface->io->queueRef({ req->frame.data(), n });
+        if (queued) {
             iface->pendingTx = true;
             txHeld.push_back(req);
             req = nullptr;

@@ -202,6 +202,28 @@ namespace EngineInternal {
     struct Export;
     struct Iface;
 
+    // A read-only shared mapping of a memory-backed store (tmpfs, ramfs),
+    // from which read responses are sent with one copy, the kernel's from the
+    // page cache into the frame, instead of two (preadv into the request's
+    // buffer, then from there into the frame) and without a system call per
+    // read. User space never reads it: a file truncated under the mapping
+    // makes the kernel refuse that one frame (EFAULT, a lost frame the
+    // initiator retransmits; flushAll then maps the store again at its new
+    // size, and reads beyond it take the preadv path, which reports the
+    // error). `fd` is a descriptor of its own on the same file, for the copy
+    // PacketIo makes of a frame the link had no room for. Shared by the
+    // export and the responses pointing into it, so it outlives both.
+    struct ReadMapping
+    {
+        const std::uint8_t *base = nullptr;
+        std::uint64_t bytes = 0; // the file's size when mapped
+        int fd = -1;
+        ReadMapping() = default;
+        ReadMapping(const ReadMapping &) = delete;
+        ReadMapping &operator=(const ReadMapping &) = delete;
+        ~ReadMapping();
+    };
+
     // One ATA request between its arrival and its response.
     struct Request
     {
@@ -218,6 +240,8 @@ namespace EngineInternal {
         std::uint32_t length = 0; // data bytes
         bool write = false;
         bool flush = false; // FLUSH CACHE: no data, just the group commit
+        // A read answered from this mapping at `offset` (not copied into frame).
+        std::shared_ptr<const ReadMapping> mapped;
 
         std::uint8_t *data() { return aligned ? aligned : frame.data() + AtaHeaderSize; }
         ~Request() { std::free(aligned); }
@@ -249,6 +273,7 @@ namespace EngineInternal {
         // Read by status()/counters() from any thread; since the engine first
         // opened the link (`base` holds what earlier handles had counted).
         Counter received, kernelDrops, rejected, txDropped;
+        std::uint64_t sendFaultsSeen = 0; // PacketIo::sendFaults() at the last flushAll
         PacketIo::Counters base;
         std::int64_t dropsCheckedMs = 0;
     };
@@ -302,6 +327,9 @@ namespace EngineInternal {
         // the page cache (ext4, xfs, btrfs); the rest goes to io_uring.
         bool memoryBacked = false;
         bool tryNowaitReads = true;
+        // Memory-backed regular files: where reads are answered from (see
+        // ReadMapping; mapForReads).
+        std::shared_ptr<const ReadMapping> readMap;
         // The backing store failed in a way a fresh open may cure (a device that
         // vanished and came back, a network or FUSE file system restarted).
         bool reopenWanted = false;
@@ -475,6 +503,9 @@ struct Engine::Private
     IoOp *takeOp();
     void releaseOp(IoOp *op);
     void submitPending();
+    // (Re)maps a memory-backed store for reads at its current size, or
+    // drops the mapping where there is none to make (see ReadMapping).
+    void mapForReads(Export *exp);
     void reapCompletions();
     void completeOp(IoOp *op, int result);
     void startSync(Export *exp);

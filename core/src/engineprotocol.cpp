@@ -26,12 +26,20 @@ void Engine::Private::queueFrame(Iface *iface, std::span<const std::uint8_t> fra
 
 void Engine::Private::flushAll()
 {
+    bool faulted = false;
     for (auto &[name, iface] : ifaces) {
         if (!iface->pendingTx || !iface->io)
             continue;
         iface->pendingTx = false;
         std::string why;
-        if (!iface->io->flush(&why)) {
+        const bool sent = iface->io->flush(&why);
+        // A frame refused for its mapped data says nothing about the link.
+        const bool fault = iface->io->sendFaults() != iface->sendFaultsSeen;
+        if (fault) {
+            iface->sendFaultsSeen = iface->io->sendFaults();
+            faulted = true;
+        }
+        if (!sent && !fault) {
             std::lock_guard lock(statusMutex); // status() reads it on other threads
             iface->lastError = why; // the link went down: checkInterfaces reports it
         }
@@ -39,6 +47,12 @@ void Engine::Private::flushAll()
     for (Request *req : txHeld)
         releaseRequest(req);
     txHeld.clear();
+    // A mapped store was truncated under its mapping: map each at its size
+    // now, so that reads beyond it take the path that reports the error.
+    if (faulted)
+        for (auto &exp : exports)
+            if (exp->readMap)
+                mapForReads(exp.get());
 }
 
 void Engine::Private::sendAoeError(Iface *iface, Export *exp, const Frame &f, ErrorCode code)

@@ -361,48 +361,87 @@ int PacketIo::receive(int max, Handler handler, void *ctx, std::string *error)
     return n;
 }
 
-bool PacketIo::push(std::span<const std::uint8_t> frame, bool copy)
+bool PacketIo::push(const TxFrame &frame, bool copy)
 {
-    if (frame.size() > MaxFrame)
+    if (frame.bytes > MaxFrame)
         return false;
     if (m_tx.size() >= TxBatch && !m_waitingForRoom) {
         std::string ignored; // counted; the next flush() reports errors
         sendQueued(&ignored);
     }
-    if (m_tx.size() >= TxQueueFrames || m_txBytes + frame.size() > TxQueueBytes) {
+    if (m_tx.size() >= TxQueueFrames || m_txBytes + frame.bytes > TxQueueBytes) {
         ++m_counters.txDropped; // the link has not taken frames for a while
         return false;
     }
-    TxFrame f{ { const_cast<std::uint8_t *>(frame.data()), frame.size() }, -1 };
-    if (copy)
-        copyToSlot(&f);
+    TxFrame f = frame;
+    if (copy && !copyToSlot(&f))
+        return false;
     m_tx.push_back(f);
-    m_txBytes += frame.size();
+    m_txBytes += f.bytes;
     return true;
 }
 
-void PacketIo::copyToSlot(TxFrame *f)
+// Replaces the frame's pieces by one copy of them in a slot. A tail is read
+// with pread() from its file, never from its mapping (see queueRef): false,
+// and the slot given back, when that comes back short.
+bool PacketIo::copyToSlot(TxFrame *f)
 {
     if (m_freeSlots.empty()) {
         m_freeSlots.push_back(std::int32_t(m_txSlots.size()));
         m_txSlots.emplace_back();
     }
-    f->slot = m_freeSlots.back();
+    const std::int32_t index = m_freeSlots.back();
+    std::vector<std::uint8_t> &slot = m_txSlots[std::size_t(index)];
+    const auto *head = static_cast<const std::uint8_t *>(f->iov[0].iov_base);
+    slot.assign(head, head + f->iov[0].iov_len); // reuses the slot's capacity
+    if (f->iovCount == 2) {
+        const std::size_t tail = f->iov[1].iov_len;
+        slot.resize(f->bytes);
+        ssize_t n;
+        do
+            n = ::pread(f->tailFd, slot.data() + f->iov[0].iov_len, tail, off_t(f->tailOffset));
+        while (n < 0 && errno == EINTR);
+        if (n < 0 || std::size_t(n) != tail) {
+            ++m_counters.sendErrors;
+            ++m_counters.sendFaults;
+            return false;
+        }
+    }
     m_freeSlots.pop_back();
-    std::vector<std::uint8_t> &slot = m_txSlots[std::size_t(f->slot)];
-    const auto *bytes = static_cast<const std::uint8_t *>(f->iov.iov_base);
-    slot.assign(bytes, bytes + f->iov.iov_len); // reuses the slot's capacity
-    f->iov.iov_base = slot.data();
+    f->slot = index;
+    f->iov[0] = { slot.data(), slot.size() };
+    f->iovCount = 1;
+    f->tailFd = -1;
+    return true;
 }
 
 bool PacketIo::queue(std::span<const std::uint8_t> frame)
 {
-    return push(frame, true);
+    TxFrame f;
+    f.iov[0] = { const_cast<std::uint8_t *>(frame.data()), frame.size() };
+    f.bytes = frame.size();
+    return push(f, true);
 }
 
 bool PacketIo::queueRef(std::span<const std::uint8_t> frame)
 {
-    return push(frame, false);
+    TxFrame f;
+    f.iov[0] = { const_cast<std::uint8_t *>(frame.data()), frame.size() };
+    f.bytes = frame.size();
+    return push(f, false);
+}
+
+bool PacketIo::queueRef(std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail,
+                        int tailFd, std::uint64_t tailOffset)
+{
+    TxFrame f;
+    f.iov[0] = { const_cast<std::uint8_t *>(head.data()), head.size() };
+    f.iov[1] = { const_cast<std::uint8_t *>(tail.data()), tail.size() };
+    f.iovCount = 2;
+    f.bytes = head.size() + tail.size();
+    f.tailFd = tailFd;
+    f.tailOffset = tailOffset;
+    return push(f, false);
 }
 
 bool PacketIo::sendQueued(std::string *error)
@@ -423,8 +462,8 @@ bool PacketIo::sendQueued(std::string *error)
         const std::size_t n = std::min(TxBatch, m_tx.size() - done);
         std::memset(msgs, 0, sizeof(mmsghdr) * n);
         for (std::size_t i = 0; i < n; ++i) {
-            msgs[i].msg_hdr.msg_iov = &m_tx[done + i].iov;
-            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_iov = m_tx[done + i].iov;
+            msgs[i].msg_hdr.msg_iovlen = m_tx[done + i].iovCount;
         }
         const int rc = ::sendmmsg(m_txFd, msgs, static_cast<unsigned>(n), MSG_DONTWAIT);
         if (rc < 0) {
@@ -438,8 +477,11 @@ bool PacketIo::sendQueued(std::string *error)
             }
             // This frame was refused for good (the link went down, a frame
             // larger than the MTU): count it as lost on the wire, send the rest.
+            const bool fault = errno == EFAULT;
             *error = sysError("send on " + m_info.name);
             ++m_counters.sendErrors;
+            if (fault)
+                ++m_counters.sendFaults;
             ok = false;
             ++done;
             continue;
@@ -448,7 +490,7 @@ bool PacketIo::sendQueued(std::string *error)
         done += std::size_t(rc);
     }
     for (std::size_t i = 0; i < done; ++i) {
-        m_txBytes -= m_tx[i].iov.iov_len;
+        m_txBytes -= m_tx[i].bytes;
         if (m_tx[i].slot >= 0)
             m_freeSlots.push_back(m_tx[i].slot);
     }
@@ -485,9 +527,13 @@ bool PacketIo::flush(std::string *error)
     const bool ok = sendQueued(error);
     // The caller reuses the bytes of queueRef() frames once we return: copy
     // those still waiting for the link.
-    for (TxFrame &f : m_tx)
-        if (f.slot < 0)
-            copyToSlot(&f);
+    // Frames whose tail cannot be read any more are dropped (a lost frame).
+    std::erase_if(m_tx, [this](TxFrame &f) {
+        if (f.slot >= 0 || copyToSlot(&f))
+            return false;
+        m_txBytes -= f.bytes;
+        return true;
+    });
     return ok;
 }
 

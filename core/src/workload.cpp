@@ -208,9 +208,13 @@ bool runWorkload(Initiator &ini, const WorkloadOptions &options, WorkloadResult 
         if (!submit(i))
             return false;
     std::vector<Initiator::Completion> done(depth);
+    // One frame at a time: one completion per call, never waiting (see oneFrame).
+    const std::span<Initiator::Completion> take =
+        options.oneFrame ? std::span(done).first(1) : std::span(done);
+    const int waitMs = options.oneFrame ? 0 : 100;
     bool stopping = false;
     while (ini.pendingRequests() > 0) {
-        const int n = ini.process(done, 100, error);
+        const int n = ini.process(take, waitMs, error);
         if (n < 0)
             return false;
         const std::uint64_t now = std::uint64_t(monotonicNs());

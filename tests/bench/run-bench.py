@@ -8,7 +8,14 @@ this script creates and removes. The load generator is `etherdiskctl bench`
 (the userspace initiator) in the other namespace.
 
 Three backing stores, because they show different things:
-  ram      an image in /dev/shm: the network path is the limit
+  ram      an image in /dev/shm: the network path is the limit. Measured
+           with two kinds of initiator: batching (answers taken in batches,
+           the frames replacing them sent together; rows "wN") and one frame
+           at a time, busy-polling, window = the target's buffer count
+           (etherdiskctl bench --one-frame; rows "1f"), as simple initiators
+           behave. The load generator and the target are pinned to a CPU
+           each; --ram-rounds runs per cell, targets in rotating order,
+           the median reported
   latency  latencyfs: every read/write takes 0.5 ms, many in flight at once
   disk     a file on the machine's disk, write mode sync vs vblade -s
 and one comparison of who owns the engine:
@@ -21,7 +28,7 @@ and one comparison of who owns the engine:
 
 Usage (root):  tests/bench/run-bench.py [--build DIR] [--no-build] [--seconds S] [--quick]
                                         [--only ram,latency,disk,helper] [--rounds N]
-                                        [--markdown FILE]
+                                        [--ram-rounds N] [--markdown FILE]
 Prints a table per scenario and, with --markdown, writes them to FILE.
 Run it on a quiet machine: the numbers are only comparable within one run.
 """
@@ -84,14 +91,19 @@ class Target:
             self.proc.wait()
 
 
-def bench(build, target_pid, mode, window, seconds, size=None, address="1.1", cpu=None):
-    """etherdiskctl bench against target_pid; on CPU `cpu` when given."""
+def bench(build, target_pid, mode, window, seconds, size=None, address="1.1", cpu=None, one_frame=False):
+    """etherdiskctl bench against target_pid; on CPU `cpu` when given. window 0:
+    the target's buffer count. one_frame: --one-frame (one frame per send, busy-polling)."""
     pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
     argv = pin + ["ip", "netns", "exec", NS_I, os.path.join(build, "app/etherdiskctl/etherdiskctl"),
-            "bench", "e" + address, "-i", IF_I, "--mode", mode, "--window", str(window),
+            "bench", "e" + address, "-i", IF_I, "--mode", mode,
             "--seconds", str(seconds), "--json", "--target-pid", str(target_pid), "--destructive"]
+    if window:
+        argv += ["--window", str(window)]
     if size:
         argv += ["--size", str(size)]
+    if one_frame:
+        argv += ["--one-frame"]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
     try:
@@ -154,8 +166,7 @@ def run_helper_matrix(build, root, img, target, workloads, seconds, mtu, rows, r
     # 9000: median 0.94); pinned, 8 rounds gave a median of 0.98. Pinning
     # does not narrow the round-to-round spread on a shared VM (0.89-1.15
     # in those 8 rounds): the medians of several rounds are what count.
-    cpus = sorted(os.sched_getaffinity(0))
-    target_cpu, load_cpu = (cpus[-1], cpus[0]) if len(cpus) >= 2 else (None, None)
+    load_cpu, target_cpu = cpu_pair()
 
     def pin(pid):
         if target_cpu is not None:
@@ -221,23 +232,40 @@ def ratio(a, b):
     return f"{a / b:.2f}"
 
 
-def run_matrix(title, build, targets, workloads, seconds, mtu, rows):
-    """targets: [(name, argv)], workloads: [(label, mode, window, size)]"""
+def cpu_pair():
+    """(load generator CPU, target CPU): each on a CPU of its own, as an
+    initiator and a target machine would be, so that a busy-polling load
+    generator cannot steal the target's core. (None, None) on one CPU."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return (cpus[0], cpus[-1]) if len(cpus) >= 2 else (None, None)
+
+
+def run_matrix(title, build, targets, workloads, seconds, mtu, rows, rounds=1, pin=False):
+    """targets: [(name, argv)], workloads: [(label, mode, window, size, one_frame)].
+    Each workload runs `rounds` times for every target, the targets one after
+    the other in an order that rotates by round; the median run (by MB/s) is
+    reported. pin: the load generator and every thread of the target on a CPU
+    each (cpu_pair)."""
+    load_cpu, target_cpu = cpu_pair() if pin else (None, None)
     results = {}
-    for name, argv in targets:
-        for label, mode, window, size in workloads:
-            t = Target(argv)
-            try:
-                r = bench(build, t.proc.pid, mode, window, seconds, size)
-            finally:
-                t.stop()
-            results[(name, label)] = r
-            status = "ok" if r.get("ok") else "FAILED: " + r.get("error", "?")
-            print(f"  {title} mtu {mtu} {name:10} {label:22} {fmt(r.get('mb_per_s'), 1):>9} MB/s "
-                  f"{fmt(r.get('iops')):>9} IOPS p99 {fmt(r.get('latency_us', {}).get('p99')):>7} us "
-                  f"cpu {fmt(r.get('target_cpu_s_per_gb'), 2):>6} s/GB  {status}", flush=True)
-    for label, mode, window, size in workloads:
-        rows.append((title, mtu, label, {name: results.get((name, label), {}) for name, _ in targets}))
+    for label, mode, window, size, one_frame in workloads:
+        for rnd in range(rounds):
+            order = targets[rnd % len(targets):] + targets[:rnd % len(targets)]
+            for name, argv in order:
+                t = Target((["taskset", "-c", str(target_cpu)] if target_cpu is not None else []) + argv)
+                try:
+                    r = bench(build, t.proc.pid, mode, window, seconds, size, cpu=load_cpu,
+                              one_frame=one_frame)
+                finally:
+                    t.stop()
+                results.setdefault((name, label), []).append(r)
+                status = "ok" if r.get("ok") else "FAILED: " + r.get("error", "?")
+                print(f"  {title} mtu {mtu} {name:10} {label:22} {fmt(r.get('mb_per_s'), 1):>9} MB/s "
+                      f"{fmt(r.get('iops')):>9} IOPS p99 {fmt(r.get('latency_us', {}).get('p99')):>7} us "
+                      f"cpu {fmt(r.get('target_cpu_s_per_gb'), 2):>6} s/GB  {status}", flush=True)
+    for label, mode, window, size, one_frame in workloads:
+        rows.append((title, mtu, label, {name: median_run(results.get((name, label), []))
+                                         for name, _ in targets}))
 
 
 def table(rows, names):
@@ -294,6 +322,8 @@ def main():
                     help="use the programs already built in --build as they are (no cmake)")
     ap.add_argument("--rounds", type=int, default=5,
                     help="helper scenario: rounds per workload, each running both programs (default 5)")
+    ap.add_argument("--ram-rounds", type=int, default=2,
+                    help="ram scenario: runs per cell, targets alternating, median reported (default 2)")
     ap.add_argument("--markdown")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -332,14 +362,25 @@ def main():
             targets = [("null", [null, "-b", "64", "-s", str((1 << 30) // 512), "1", "1", IF_T]),
                        ("vblade", [vblade, "-b", "64", "1", "1", IF_T, img]),
                        ("etherdisk", [target, "--state-dir=", "-b", "64", "1", "1", IF_T, img])]
-            work_ram = [("seqread w16", "seqread", 16, None), ("seqread w64", "seqread", 64, None),
-                        ("seqwrite w64", "seqwrite", 64, None), ("randread 4K w64", "randread", 64, 4096),
-                        ("randwrite 4K w64", "randwrite", 64, 4096)]
+            # Two initiators: batching (answers taken in batches, the frames
+            # replacing them sent together) and one frame at a time, busy-polling
+            # ("1f"), with window = the target's buffer count (64 here).
+            work_ram = [("seqread w16", "seqread", 16, None, False),
+                        ("seqread w64", "seqread", 64, None, False),
+                        ("seqwrite w64", "seqwrite", 64, None, False),
+                        ("randread w64", "randread", 64, None, False),
+                        ("randread 4K w64", "randread", 64, 4096, False),
+                        ("randwrite 4K w64", "randwrite", 64, 4096, False),
+                        ("seqread 1f", "seqread", 0, None, True),
+                        ("seqwrite 1f", "seqwrite", 0, None, True),
+                        ("randread 1f", "randread", 0, None, True),
+                        ("randread 4K 1f", "randread", 0, 4096, True)]
             if args.quick:
-                work_ram = [work_ram[1], work_ram[3]]
+                work_ram = [work_ram[1], work_ram[4], work_ram[6]]
             for mtu in (1500, 9000):
                 netns_up(mtu)
-                run_matrix("ram", args.build, targets, work_ram, seconds, mtu, rows["ram"])
+                run_matrix("ram", args.build, targets, work_ram, seconds, mtu, rows["ram"],
+                           rounds=max(1, args.ram_rounds), pin=True)
         if "latency" in only:
             lfs = subprocess.Popen([latencyfs, mnt, "--size=1073741824", "--latency-us=500", "-f"])
             for _ in range(50):
@@ -349,8 +390,9 @@ def main():
             img = os.path.join(mnt, "disk.img")
             targets = [("vblade", [vblade, "-b", "64", "1", "1", IF_T, img]),
                        ("etherdisk", [target, "--state-dir=", "-b", "64", "1", "1", IF_T, img])]
-            work_lat = [("randread 4K w1", "randread", 1, 4096), ("randread 4K w64", "randread", 64, 4096),
-                        ("randwrite 4K w64", "randwrite", 64, 4096)]
+            work_lat = [("randread 4K w1", "randread", 1, 4096, False),
+                        ("randread 4K w64", "randread", 64, 4096, False),
+                        ("randwrite 4K w64", "randwrite", 64, 4096, False)]
             netns_up(9000)
             run_matrix("latency 0.5 ms", args.build, targets, work_lat, seconds, 9000, rows["latency"])
         if "disk" in only:
@@ -359,7 +401,8 @@ def main():
             sh("sync")
             targets = [("vblade", [vblade, "-s", "-b", "64", "1", "1", IF_T, img]),
                        ("etherdisk", [target, "--state-dir=", "-s", "-b", "64", "1", "1", IF_T, img])]
-            work_disk = [("seqwrite w64", "seqwrite", 64, None), ("randwrite 4K w64", "randwrite", 64, 4096)]
+            work_disk = [("seqwrite w64", "seqwrite", 64, None, False),
+                         ("randwrite 4K w64", "randwrite", 64, 4096, False)]
             netns_up(9000)
             run_matrix("disk, sync", args.build, targets, work_disk, seconds, 9000, rows["disk"])
         if "helper" in only:

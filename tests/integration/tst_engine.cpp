@@ -91,6 +91,7 @@ private slots:
     void interfaceRecreated();
     void fullDiskIsAtaErrorAndRecovers();
     void vanishedBackingStoreReturns();
+    void memoryBackedReadsFromMapping();
     void blockDeviceExport();
     void severalInterfaces();
     void thousandExportsOnOneInterface();
@@ -852,6 +853,92 @@ void tst_Engine::fullDiskIsAtaErrorAndRecovers()
     for (const EngineEvent &e : m_engine->takeEvents())
         recovered = recovered || e.type == EngineEvent::Type::BackingRecovered;
     QVERIFY(recovered);
+}
+
+// An image on tmpfs is answered from a shared mapping (the kernel copies
+// the data straight into the frame): it is mapped while exported and only
+// then; what another process writes to the file is what the next read
+// returns; and a file truncated under the mapping costs one frame, never the
+// process (user space never reads the mapping, which would raise SIGBUS
+// there): the retransmitted read beyond the new end gets an ATA error,
+// reads below it their data.
+void tst_Engine::memoryBackedReadsFromMapping()
+{
+    const QString mnt = m_dir.filePath(QStringLiteral("shm"));
+    QVERIFY(QDir().mkpath(mnt));
+    QVERIFY(QProcess::execute(QStringLiteral("mount"),
+                              { QStringLiteral("-t"), QStringLiteral("tmpfs"),
+                                QStringLiteral("-o"), QStringLiteral("size=8m"),
+                                QStringLiteral("etherdisk-test"), mnt })
+            == 0);
+    auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
+    const QString image = mnt + QStringLiteral("/ram.img");
+    constexpr qint64 Bytes = 1 << 20;
+    QByteArray content(Bytes, '\0');
+    for (qint64 i = 0; i < Bytes; ++i)
+        content[i] = char((i * 7 + i / 512) & 0xff);
+    {
+        QFile f(image);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QCOMPARE(f.write(content), Bytes);
+    }
+    const auto mapped = [&] {
+        QFile maps(QStringLiteral("/proc/self/maps"));
+        return maps.open(QIODevice::ReadOnly) && maps.readAll().contains(image.toUtf8());
+    };
+    QVERIFY(!mapped());
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 7;
+    c.path = image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 7, &err); });
+    QVERIFY(mapped());
+
+    QCOMPARE(readSectors(7, 0, 2), content.left(1024));
+    QCOMPARE(readSectors(7, 2046, 2), content.right(1024));
+    // Written behind the engine's back: the next read sees it.
+    {
+        QFile f(image);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.seek(4096));
+        const QByteArray news(1024, 'N');
+        QCOMPARE(f.write(news), 1024);
+        content.replace(4096, 1024, news);
+    }
+    QCOMPARE(readSectors(7, 8, 2), content.mid(4096, 1024));
+    // Written through the engine: the same.
+    const QByteArray data = pattern(2, 9);
+    const auto w = m_client.exchange(
+        m_client.ataRequest(Shelf, 7, Ata::CmdWriteSectorsExt, 100, 2, data));
+    QCOMPARE(w.size(), std::size_t(1));
+    QCOMPARE(parsed(w[0]).ata.cmdStatus, Ata::StatusReady);
+    QCOMPARE(readSectors(7, 100, 2), data);
+
+    // Truncated to half under the mapping.
+    QVERIFY(QFile::resize(image, Bytes / 2));
+    Frame beyond;
+    bool answered = false;
+    for (int attempt = 0; attempt < 3 && !answered; ++attempt) {
+        // The first answer may be the frame the kernel refused: ask again, as
+        // an initiator retransmits.
+        const auto rsp = m_client.exchange(
+            m_client.ataRequest(Shelf, 7, Ata::CmdReadSectorsExt, 2046, 2), 1, 500);
+        if (rsp.size() == 1) {
+            beyond = parsed(rsp[0]);
+            answered = true;
+        }
+    }
+    QVERIFY2(answered, "a read beyond the truncated end got no answer in three tries");
+    QCOMPARE(beyond.ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
+    QCOMPARE(readSectors(7, 8, 2), content.mid(4096, 1024));
+    QCOMPARE(readSectors(7, 1022, 2), content.mid(1022 * 512, 1024));
+
+    QVERIFY2(m_engine->removeExport(Shelf, 7, &err), err.message.c_str());
+    cleanupExport.dismiss();
+    QTRY_VERIFY_WITH_TIMEOUT(!mapped(), 5000);
 }
 
 void tst_Engine::vanishedBackingStoreReturns()

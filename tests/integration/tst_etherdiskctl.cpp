@@ -95,6 +95,7 @@ private slots:
     void probeNarrowPath();
     void benchVerifiesOnDisk_data();
     void benchVerifiesOnDisk();
+    void benchOneFrame();
     void benchStopsOnSigint();
     void benchSecondSigintEndsIt();
     void capNetRawIsEnough();
@@ -998,6 +999,102 @@ void tst_Etherdiskctl::benchVerifiesOnDisk()
                      .toInt(),
                  0);
     }
+}
+
+// --one-frame behaves as a simple initiator: every frame leaves with a
+// system call of its own, and the socket is polled, never slept on. Without
+// it, frames leave in batches (fewer send calls than frames) and the program
+// sleeps in ppoll. Counted with strace -c.
+void tst_Etherdiskctl::benchOneFrame()
+{
+    ETHERDISK_REQUIRE(EtherdiskTest::haveProgram(QStringLiteral("strace")),
+                      QStringLiteral("strace is not installed (it counts the system calls)"));
+    const QString image = m_dir.filePath(QStringLiteral("oneframe.img"));
+    QVERIFY(makeImage(image, 8192));
+    QVERIFY(startTarget(QStringLiteral("etherdisk"), 6, 3, m_net->ifA(), image));
+    struct Calls
+    {
+        qint64 sends = 0, sleeps = 0, ios = 0;
+        int window = 0;
+        bool oneFrame = false;
+    };
+    const auto run = [&](bool oneFrame, Calls *c) {
+        const QString counts = m_dir.filePath(QStringLiteral("strace-%1").arg(oneFrame));
+        QStringList args{ QStringLiteral("-f"),
+                          QStringLiteral("-c"),
+                          QStringLiteral("-o"),
+                          counts,
+                          QStringLiteral("-e"),
+                          // ppoll: where the initiator sleeps (libpcap's own
+                          // poll() with a zero timeout does not sleep)
+                          QStringLiteral("trace=sendmmsg,sendmsg,sendto,ppoll"),
+                          ctlBinary(),
+                          QStringLiteral("bench"),
+                          QStringLiteral("e6.3"),
+                          QStringLiteral("-i"),
+                          m_net->ifB(),
+                          QStringLiteral("--seconds"),
+                          QStringLiteral("1"),
+                          QStringLiteral("--json") };
+        if (oneFrame)
+            args << QStringLiteral("--one-frame");
+        const Run r = EtherdiskTest::runProgram(QStringLiteral("strace"), args, 30000, m_net->nsB());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        // strace's own summary goes to the file; the JSON is bench's stdout.
+        const QJsonObject o = r.json();
+        QCOMPARE(o.value(QStringLiteral("ok")).toBool(), true);
+        // Window = the target's buffer count.
+        QCOMPARE(o.value(QStringLiteral("window")).toInt(),
+                 o.value(QStringLiteral("buffer_count")).toInt());
+        c->window = o.value(QStringLiteral("window")).toInt();
+        c->ios = o.value(QStringLiteral("ios")).toInteger();
+        c->oneFrame = o.value(QStringLiteral("one_frame")).toBool();
+        QFile f(counts);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        // "% time seconds usecs/call calls [errors] syscall"
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            const QList<QByteArray> w = line.simplified().split(' ');
+            if (w.size() < 5 || w.first().startsWith('%') || w.first().startsWith('-'))
+                continue;
+            const QByteArray name = w.last();
+            bool ok = false;
+            const qint64 calls = w[3].toLongLong(&ok);
+            if (!ok)
+                continue;
+            if (name.startsWith("send"))
+                c->sends += calls;
+            else if (name != "total")
+                c->sleeps += calls;
+        }
+    };
+    Calls batched, single;
+    run(false, &batched);
+    if (QTest::currentTestFailed())
+        return;
+    run(true, &single);
+    if (QTest::currentTestFailed())
+        return;
+    const QString seen = QStringLiteral("batched: %1 requests, %2 send calls, %3 waits; "
+                                        "one frame: %4 requests, %5 send calls, %6 waits")
+                             .arg(batched.ios)
+                             .arg(batched.sends)
+                             .arg(batched.sleeps)
+                             .arg(single.ios)
+                             .arg(single.sends)
+                             .arg(single.sleeps);
+    qInfo("%s", qPrintable(seen));
+    QVERIFY(!batched.oneFrame);
+    QVERIFY(single.oneFrame);
+    QVERIFY2(batched.ios > 1000 && single.ios > 1000, qPrintable(seen));
+    // Each request is one frame (default size): a send per request, except
+    // the window's first frames, which leave together, plus open()'s Query
+    // Config and IDENTIFY.
+    QVERIFY2(single.sends >= single.ios - single.window && single.sends <= single.ios + 10,
+             qPrintable(seen));
+    // open() waits for the target's answers; the run itself never sleeps.
+    QVERIFY2(single.sleeps <= 5, qPrintable(seen));
+    // Batched: many frames per send.
+    QVERIFY2(batched.sends * 2 < batched.ios, qPrintable(seen));
 }
 
 void tst_Etherdiskctl::benchStopsOnSigint()

@@ -138,6 +138,16 @@ public:
     // buffers, which it releases only after flushing). Frames flush() could
     // not send are copied before it returns.
     bool queueRef(std::span<const std::uint8_t> frame);
+    // The same for a frame in two pieces, the second of which only the kernel
+    // reads: `tail` may lie in a shared mapping of a file that another
+    // process can truncate, so that reading it would fault. Such a frame is
+    // refused by the send with EFAULT and dropped like a lost frame (counted
+    // in sendFaults); user space never touches `tail`. A frame flush() could
+    // not send is copied before it returns by reading the tail with pread()
+    // from `tailFd` at `tailOffset` (the file the mapping shows), and dropped
+    // if that read comes back short. tailFd must stay open until flush() returns.
+    bool queueRef(std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail,
+                  int tailFd, std::uint64_t tailOffset);
     // Sends queued frames (one sendmmsg per batch on Linux) until the queue
     // is empty or the link is full. Never blocks: frames the link refuses
     // for lack of room (EAGAIN: the socket's send buffer is full; ENOBUFS:
@@ -167,22 +177,32 @@ public:
         std::uint64_t rejected = 0;
         std::uint64_t txDeferred = 0; // sends that found the link full: frames kept queued
         std::uint64_t txDropped = 0; // frames not queued: the queue was at its bound
+        // Of sendErrors: frames the kernel could not read (EFAULT: a two-piece
+        // frame whose file was truncated under its mapping), and such frames
+        // that could not be copied for a later send either.
+        std::uint64_t sendFaults = 0;
     };
     Counters counters();
+    // counters().sendFaults without asking the kernel for pcap's statistics.
+    std::uint64_t sendFaults() const { return m_counters.sendFaults; }
 
 private:
     PacketIo() = default;
     bool sendQueued(std::string *error);
-    bool push(std::span<const std::uint8_t> frame, bool copy);
+    struct TxFrame;
+    bool push(const TxFrame &frame, bool copy);
     void waitForRoom();
     void stopWaiting();
-    struct TxFrame;
-    void copyToSlot(TxFrame *frame);
+    bool copyToSlot(TxFrame *frame);
 
     struct TxFrame
     {
-        iovec iov;
-        std::int32_t slot; // index into m_txSlots holding a copy, -1: the caller's bytes
+        iovec iov[2]; // the frame: iov[0], then iov[1] when iovCount is 2
+        std::size_t iovCount = 1;
+        std::size_t bytes = 0; // of both
+        std::int32_t slot = -1; // index into m_txSlots holding a copy, -1: the caller's bytes
+        int tailFd = -1; // where a copy reads iov[1] from (queueRef with a tail)
+        std::uint64_t tailOffset = 0;
     };
     struct Pcap;
     std::unique_ptr<Pcap> m_pcap;

@@ -68,6 +68,15 @@ struct WorkloadOptions
     double seconds = 10;
     bool verify = false; // verified write runs stay within the first MaxVerifySectors sectors
     long targetPid = -1; // > 0: also measure this process's CPU time (a local target)
+    // How the initiator behaves (run-bench.py measures the target under both):
+    // false: as the Linux driver under load and our own tools: completions
+    //   are taken in batches and the frames that replace them leave together
+    //   (one sendmmsg), the thread sleeps in ppoll while nothing arrives;
+    // true: one frame at a time, as simple initiators (iPXE, most
+    //   single-threaded tools) do: one completion taken, its replacement
+    //   sent at once with a system call of its own, and the socket
+    //   busy-polled instead of slept on. Uses a whole core.
+    bool oneFrame = false;
     // Checked between completions: stops the run early (SIGINT), results kept.
     const std::atomic<bool> *stop = nullptr;
     // Called about once a second with the bytes moved so far.
