@@ -867,9 +867,8 @@ void tst_Engine::memoryBackedReadsFromMapping()
     const QString mnt = m_dir.filePath(QStringLiteral("shm"));
     QVERIFY(QDir().mkpath(mnt));
     QVERIFY(QProcess::execute(QStringLiteral("mount"),
-                              { QStringLiteral("-t"), QStringLiteral("tmpfs"),
-                                QStringLiteral("-o"), QStringLiteral("size=8m"),
-                                QStringLiteral("etherdisk-test"), mnt })
+                              { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                                QStringLiteral("size=8m"), QStringLiteral("etherdisk-test"), mnt })
             == 0);
     auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
     const QString image = mnt + QStringLiteral("/ram.img");
@@ -911,8 +910,8 @@ void tst_Engine::memoryBackedReadsFromMapping()
     QCOMPARE(readSectors(7, 8, 2), content.mid(4096, 1024));
     // Written through the engine: the same.
     const QByteArray data = pattern(2, 9);
-    const auto w = m_client.exchange(
-        m_client.ataRequest(Shelf, 7, Ata::CmdWriteSectorsExt, 100, 2, data));
+    const auto w =
+        m_client.exchange(m_client.ataRequest(Shelf, 7, Ata::CmdWriteSectorsExt, 100, 2, data));
     QCOMPARE(w.size(), std::size_t(1));
     QCOMPARE(parsed(w[0]).ata.cmdStatus, Ata::StatusReady);
     QCOMPARE(readSectors(7, 100, 2), data);

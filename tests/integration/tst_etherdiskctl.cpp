@@ -1020,25 +1020,18 @@ void tst_Etherdiskctl::benchOneFrame()
     };
     const auto run = [&](bool oneFrame, Calls *c) {
         const QString counts = m_dir.filePath(QStringLiteral("strace-%1").arg(oneFrame));
-        QStringList args{ QStringLiteral("-f"),
-                          QStringLiteral("-c"),
-                          QStringLiteral("-o"),
-                          counts,
+        QStringList args{ QStringLiteral("-f"), QStringLiteral("-c"), QStringLiteral("-o"), counts,
                           QStringLiteral("-e"),
                           // ppoll: where the initiator sleeps (libpcap's own
                           // poll() with a zero timeout does not sleep)
-                          QStringLiteral("trace=sendmmsg,sendmsg,sendto,ppoll"),
-                          ctlBinary(),
-                          QStringLiteral("bench"),
-                          QStringLiteral("e6.3"),
-                          QStringLiteral("-i"),
-                          m_net->ifB(),
-                          QStringLiteral("--seconds"),
-                          QStringLiteral("1"),
+                          QStringLiteral("trace=sendmmsg,sendmsg,sendto,ppoll"), ctlBinary(),
+                          QStringLiteral("bench"), QStringLiteral("e6.3"), QStringLiteral("-i"),
+                          m_net->ifB(), QStringLiteral("--seconds"), QStringLiteral("1"),
                           QStringLiteral("--json") };
         if (oneFrame)
             args << QStringLiteral("--one-frame");
-        const Run r = EtherdiskTest::runProgram(QStringLiteral("strace"), args, 30000, m_net->nsB());
+        const Run r =
+            EtherdiskTest::runProgram(QStringLiteral("strace"), args, 30000, m_net->nsB());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         // strace's own summary goes to the file; the JSON is bench's stdout.
         const QJsonObject o = r.json();
