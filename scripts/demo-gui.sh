@@ -135,7 +135,9 @@ echo "screenshots of the demo LAN:"
 ls -1 "$shots"/*.png
 echo
 # The loss notification needs an attached disk, so a kernel of its own.
-SKIP_BUILD=1 scripts/demo-notification.sh "$shots" || {
-    rc=$?
-    [ "$rc" -eq 77 ] || exit "$rc"
-}
+rc=0
+SKIP_BUILD=1 scripts/demo-notification.sh "$shots" || rc=$?
+case $rc in
+0 | 77) ;; # pictures taken, or what is missing was said
+*) echo "warning: the notification pictures were not taken (status $rc, above); the views' pictures are" >&2 ;;
+esac

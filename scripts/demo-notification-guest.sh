@@ -43,9 +43,10 @@ wait_for() {
     done
 }
 
-# The guest's root is the host's, read-only: the X server's socket folder and
-# every program's home and runtime folder go on tmpfs.
-mount -t tmpfs -o mode=1777 x11 /tmp/.X11-unix || die "cannot mount a tmpfs on /tmp/.X11-unix"
+# The guest's root is the host's, read-only: /tmp (the X server's socket and
+# keymap) and every program's home and runtime folder go on tmpfs. The work
+# folder is not under /tmp (demo-notification.sh puts it in /var/tmp).
+mount -t tmpfs -o mode=1777 tmp /tmp || die "cannot mount a tmpfs on /tmp"
 export HOME=$TMPDIR/home XDG_RUNTIME_DIR=/dev/shm/runtime
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
 chmod 0700 "$XDG_RUNTIME_DIR"
@@ -58,16 +59,16 @@ export DBUS_SYSTEM_BUS_ADDRESS=$address
 export DISPLAY=:5
 Xvfb "$DISPLAY" -nolock -nolisten tcp -screen 0 1280x720x24 >"$TMPDIR/xvfb.log" 2>&1 &
 pids+=($!)
-wait_for 20 test -S /tmp/.X11-unix/X5 || die "Xvfb did not start: $(cat "$TMPDIR/xvfb.log")"
+wait_for 30 xdpyinfo || die "Xvfb did not start: $(cat "$TMPDIR/xvfb.log")"
 
-session=$(dbus-daemon --session --fork --print-address --print-pid=3 \
+session=$(dbus-daemon --session --fork --print-address=1 --print-pid=3 \
     --address=unix:path="$XDG_RUNTIME_DIR/bus" 3>"$TMPDIR/session.pid")
 pids+=("$(cat "$TMPDIR/session.pid")")
 export DBUS_SESSION_BUS_ADDRESS=$session
 has_name() { busctl --user --address="$session" status "$1"; }
 dunst >"$TMPDIR/dunst.log" 2>&1 &
 pids+=($!)
-wait_for 20 dunstctl count displayed || die "dunst did not start: $(cat "$TMPDIR/dunst.log")"
+wait_for 20 dunstctl count displayed || die "dunst did not start: $(cat "$TMPDIR/dunst.log" "$TMPDIR/xvfb.log")"
 # An XEmbed tray along the bottom edge, where a panel would be.
 trayer --edge bottom --align right --widthtype request --height 32 --tint 0x3c3c3c \
     --transparent true --alpha 0 >"$TMPDIR/trayer.log" 2>&1 &

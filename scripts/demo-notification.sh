@@ -39,7 +39,8 @@ target=$here/build/app/etherdisk-target/etherdisk-target
 ctl=$here/build/app/etherdiskctl/etherdiskctl
 app=$here/build/app/etherdisk/etherdisk
 
-work=$(mktemp -d /tmp/etherdisk-notify-demo.XXXXXX)
+# Not under /tmp: the guest mounts a tmpfs of its own there.
+work=$(mktemp -d /var/tmp/etherdisk-notify-demo.XXXXXX)
 chmod 0755 "$work"
 policy_src=$here/helper/data/org.etherdisk.etherdisk1.policy
 policy_dst=/usr/share/polkit-1/actions/org.etherdisk.etherdisk1.policy
@@ -51,8 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # The guest sees the host's root read-only: polkitd there reads the project's
-# policy from the host's folder (as start-test-bus.sh installs it), and the
-# guest's X server mounts a tmpfs on the host's /tmp/.X11-unix.
+# policy from the host's folder (as start-test-bus.sh installs it).
 if [ ! -f "$policy_dst" ]; then
     cp "$policy_src" "$policy_dst"
     installed_policy=1
@@ -60,8 +60,6 @@ elif ! cmp -s "$policy_src" "$policy_dst"; then
     echo "$policy_dst differs from the project's: remove or update it first" >&2
     exit 1
 fi
-mkdir -p /tmp/.X11-unix
-chmod 1777 /tmp/.X11-unix
 
 truncate -s 256M "$work/media.img"
 truncate -s 1G "$work/backup.img"
