@@ -22,7 +22,16 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 
-work=$(mktemp -d /var/tmp/etherdisk-deb.XXXXXX)
+if [ -n "${CCACHE_DIR:-}" ]; then
+    # Through ccache (scripts/run-tests.sh): the same folder every time, next
+    # to OUTDIR, since dpkg's flags name it (-ffile-prefix-map) and a folder
+    # of another name would miss the cache every time.
+    work="$out.build"
+    rm -rf "$work"
+    mkdir -p "$work"
+else
+    work=$(mktemp -d /var/tmp/etherdisk-deb.XXXXXX)
+fi
 if [ -z "${KEEP_BUILD:-}" ]; then trap 'rm -rf "$work"' EXIT; else echo "build-deb: keeping $work"; fi
 tree="$work/etherdisk-0.1.0"
 mkdir "$tree"

@@ -457,6 +457,7 @@ void Engine::Private::closeIo(Iface *iface)
     iface->base.kernelDrops += c.kernelDrops;
     iface->base.rejected += c.rejected;
     iface->base.txDropped += c.txDropped;
+    iface->sendFaultsSeen = 0; // the next handle counts from 0
     std::lock_guard lock(statusMutex);
     iface->io.reset();
 }

@@ -275,6 +275,12 @@ void Engine::Private::mapForReads(Export *exp)
     m->fd = ::fcntl(exp->fd, F_DUPFD_CLOEXEC, 3);
     if (m->fd < 0)
         return;
+    // Only a file without holes: reading a hole of a tmpfs file through a
+    // shared mapping allocates a page for it (preadv reads zeros without
+    // one), so a sparse image read end to end would fill memory. A file
+    // whole when mapped can never need more than its size.
+    if (::lseek(m->fd, 0, SEEK_HOLE) < st.st_size)
+        return;
     void *p = ::mmap(nullptr, std::size_t(st.st_size), PROT_READ, MAP_SHARED, m->fd, 0);
     if (p == MAP_FAILED)
         return; // reads take the preadv path
@@ -333,6 +339,7 @@ void Engine::Private::submitPending()
         if (s->write || s->flush || !m || s->offset + s->length > m->bytes)
             return false;
         s->mapped = m;
+        noteBacking(s->exp, 0); // as a read that works (a full tmpfs made room again)
         respond(s, true, 0);
         return true;
     });

@@ -9,6 +9,7 @@
 #include "engineprivate.h"
 
 #include <cstring>
+#include <sys/stat.h>
 
 namespace Etherdisk {
 
@@ -32,27 +33,34 @@ void Engine::Private::flushAll()
             continue;
         iface->pendingTx = false;
         std::string why;
-        const bool sent = iface->io->flush(&why);
-        // A frame refused for its mapped data says nothing about the link.
-        const bool fault = iface->io->sendFaults() != iface->sendFaultsSeen;
-        if (fault) {
-            iface->sendFaultsSeen = iface->io->sendFaults();
-            faulted = true;
-        }
-        if (!sent && !fault) {
+        if (!iface->io->flush(&why)) {
             std::lock_guard lock(statusMutex); // status() reads it on other threads
             iface->lastError = why; // the link went down: checkInterfaces reports it
+        }
+        if (iface->io->sendFaults() != iface->sendFaultsSeen) {
+            iface->sendFaultsSeen = iface->io->sendFaults();
+            faulted = true;
         }
     }
     for (Request *req : txHeld)
         releaseRequest(req);
     txHeld.clear();
-    // A mapped store was truncated under its mapping: map each at its size
-    // now, so that reads beyond it take the path that reports the error.
+    // The kernel could not read a mapped store's data: one truncated under
+    // its mapping is mapped again at its size now, so that reads beyond it
+    // take the path that reports the error; one that did not shrink (a hole
+    // punched into it meanwhile that tmpfs had no room to fill) is not
+    // mapped any more: its reads take preadv, which reads holes as zeros.
     if (faulted)
         for (auto &exp : exports)
-            if (exp->readMap)
-                mapForReads(exp.get());
+            if (exp->readMap) {
+                struct stat st
+                {
+                };
+                if (::fstat(exp->fd, &st) == 0 && std::uint64_t(st.st_size) < exp->readMap->bytes)
+                    mapForReads(exp.get());
+                else
+                    exp->readMap.reset();
+            }
 }
 
 void Engine::Private::sendAoeError(Iface *iface, Export *exp, const Frame &f, ErrorCode code)

@@ -477,12 +477,15 @@ bool PacketIo::sendQueued(std::string *error)
             }
             // This frame was refused for good (the link went down, a frame
             // larger than the MTU): count it as lost on the wire, send the rest.
-            const bool fault = errno == EFAULT;
-            *error = sysError("send on " + m_info.name);
+            // EFAULT is the frame's own data (a mapping of a truncated file,
+            // see queueRef), not the link: counted apart, and no error.
             ++m_counters.sendErrors;
-            if (fault)
+            if (errno == EFAULT) {
                 ++m_counters.sendFaults;
-            ok = false;
+            } else {
+                *error = sysError("send on " + m_info.name);
+                ok = false;
+            }
             ++done;
             continue;
         }

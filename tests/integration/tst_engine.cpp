@@ -21,6 +21,8 @@
 #include <QElapsedTimer>
 #include <QScopeGuard>
 #include <QTemporaryDir>
+
+#include <sys/stat.h>
 #include <QTest>
 
 #include <memory>
@@ -938,6 +940,30 @@ void tst_Engine::memoryBackedReadsFromMapping()
     QVERIFY2(m_engine->removeExport(Shelf, 7, &err), err.message.c_str());
     cleanupExport.dismiss();
     QTRY_VERIFY_WITH_TIMEOUT(!mapped(), 5000);
+
+    // A sparse image is not mapped: reading a hole through a shared mapping
+    // would allocate tmpfs pages for it, and a sparse image read end to end
+    // would fill memory. Read as zeros, it stays sparse.
+    const QString sparse = mnt + QStringLiteral("/sparse.img");
+    {
+        QFile f(sparse);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.resize(64 << 20)); // beyond the file system's 8 MiB
+    }
+    c.slot = 8;
+    c.path = sparse.toStdString();
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupSparse = qScopeGuard([&] { m_engine->removeExport(Shelf, 8, &err); });
+    QFile maps(QStringLiteral("/proc/self/maps"));
+    QVERIFY(maps.open(QIODevice::ReadOnly));
+    QVERIFY(!maps.readAll().contains(sparse.toUtf8()));
+    for (std::uint64_t lba : { 0ull, 50000ull, 131070ull })
+        QCOMPARE(readSectors(8, lba, 2), QByteArray(1024, '\0'));
+    struct stat st
+    {
+    };
+    QCOMPARE(::stat(QFile::encodeName(sparse).constData(), &st), 0);
+    QCOMPARE(st.st_blocks, blkcnt_t(0));
 }
 
 void tst_Engine::vanishedBackingStoreReturns()

@@ -142,7 +142,8 @@ public:
     // reads: `tail` may lie in a shared mapping of a file that another
     // process can truncate, so that reading it would fault. Such a frame is
     // refused by the send with EFAULT and dropped like a lost frame (counted
-    // in sendFaults); user space never touches `tail`. A frame flush() could
+    // in sendFaults, and not an error of flush()); user space never touches
+    // `tail`. A frame flush() could
     // not send is copied before it returns by reading the tail with pread()
     // from `tailFd` at `tailOffset` (the file the mapping shows), and dropped
     // if that read comes back short. tailFd must stay open until flush() returns.
