@@ -29,14 +29,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 [ "$(id -u)" -eq 0 ] || { echo "demo-gui.sh needs root (network namespaces, a private system bus): sudo $0" >&2; exit 1; }
 [ -n "${SKIP_SETUP:-}" ] || scripts/setup.sh
-if [ -z "${SKIP_BUILD:-}" ]; then
-    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build build --target etherdisk-helper etherdisk-target etherdiskctl etherdisk
-fi
-helper=$here/build/app/etherdisk-helper/etherdisk-helper
-target=$here/build/app/etherdisk-target/etherdisk-target
-ctl=$here/build/app/etherdiskctl/etherdiskctl
-app=$here/build/app/etherdisk/etherdisk
+# shellcheck source-path=SCRIPTDIR source=demo-programs.sh
+. "$here/scripts/demo-programs.sh"
 shots=$here/build/demo-screenshots
 
 P=edgui

@@ -30,14 +30,8 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || missing "no kernel in /boot for the guest 
 for p in Xvfb dunst dunstctl trayer import busctl; do
     command -v $p >/dev/null || missing "$p is not installed (scripts/setup.sh)"
 done
-if [ -z "${SKIP_BUILD:-}" ]; then
-    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build build --target etherdisk-helper etherdisk-target etherdiskctl etherdisk
-fi
-helper=$here/build/app/etherdisk-helper/etherdisk-helper
-target=$here/build/app/etherdisk-target/etherdisk-target
-ctl=$here/build/app/etherdiskctl/etherdiskctl
-app=$here/build/app/etherdisk/etherdisk
+# shellcheck source-path=SCRIPTDIR source=demo-programs.sh
+. "$here/scripts/demo-programs.sh"
 
 # Not under /tmp: the guest mounts a tmpfs of its own there.
 work=$(mktemp -d /var/tmp/etherdisk-notify-demo.XXXXXX)
