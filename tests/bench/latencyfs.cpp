@@ -49,6 +49,7 @@ unsigned char *g_data = nullptr;
 constexpr fuse_ino_t RootIno = 1;
 constexpr fuse_ino_t DiskIno = 2;
 constexpr const char *DiskName = "disk.img";
+constexpr unsigned MaxBackground = 256; // requests in flight (see initOp)
 
 // Requests wait in arrival order; all have the same latency, so the queue is
 // sorted by due time already.
@@ -118,6 +119,17 @@ void completer()
             answer(p);
         lock.lock();
     }
+}
+
+// The kernel keeps at most max_background asynchronous requests (io_uring's
+// and libaio's direct reads and writes) in flight to a FUSE server, 12 unless
+// the server says otherwise: at 0.5 ms that caps the store at 24,000 IOPS
+// whatever its users do (fio with io_uring at queue depth 64 measured 17,900
+// here). A disk with a deep queue has no such cap.
+void initOp(void *, fuse_conn_info *conn)
+{
+    conn->max_background = MaxBackground;
+    conn->congestion_threshold = MaxBackground * 3 / 4;
 }
 
 void fillAttr(fuse_ino_t ino, struct stat *st)
@@ -254,6 +266,7 @@ int main(int argc, char **argv)
     }
     g_data = static_cast<unsigned char *>(mem);
     fuse_lowlevel_ops ops{};
+    ops.init = initOp;
     ops.lookup = lookupOp;
     ops.getattr = getattrOp;
     ops.setattr = setattrOp;
