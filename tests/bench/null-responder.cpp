@@ -9,7 +9,17 @@
 // the ring, responses queued, one flush per batch), so etherdiskctl bench
 // against it measures the ceiling of "link plus system calls".
 //
-//   null-responder [-b bufcnt] [-s sectors] [--pattern] shelf slot netif
+// With --store FILE it serves FILE instead, doing only the work no target
+// can avoid: a read is sent straight from a shared mapping of the file (the
+// kernel copies the page-cache pages into the frame: one copy, of data that
+// is not in the CPU's cache), a write is one pwrite() per request straight
+// from the receive ring into the file. No request waits for another, no
+// request is merged, nothing is checked beyond the bounds. That is the
+// ceiling of "link plus system calls plus the data": the null responder
+// resends one buffer that stays in the CPU's cache and writes nothing, which
+// no target serving real data can match.
+//
+//   null-responder [-b bufcnt] [-s sectors] [--pattern] [--store FILE] shelf slot netif
 
 #include "etherdisk/aoeframe.h"
 #include "etherdisk/ata.h"
@@ -17,6 +27,7 @@
 #include "etherdisk/workload.h"
 
 #include <array>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +35,11 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace Etherdisk;
 using namespace Etherdisk::Aoe;
@@ -32,6 +47,7 @@ using namespace Etherdisk::Aoe;
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+constexpr int ReceiveBatch = 256; // frames taken from the ring per receive()
 
 void onSignal(int)
 {
@@ -51,6 +67,12 @@ struct Responder
     std::vector<std::uint8_t> readFrame; // data area stays zero unless --pattern
     std::vector<std::uint8_t> scratch;
     std::uint64_t requests = 0, reads = 0, writes = 0, errors = 0;
+    // --store: the file, its read-only mapping, and the headers of the reads
+    // queued since the last flush (queueRef keeps pointers to them).
+    int storeFd = -1;
+    const std::uint8_t *storeMap = nullptr;
+    std::vector<std::vector<std::uint8_t>> heads;
+    std::size_t headsUsed = 0;
 
     void answerAta(const Frame &f)
     {
@@ -90,12 +112,27 @@ struct Responder
                 break;
             }
             a.sectorCount = 0;
+            const std::size_t bytes = std::size_t(count) * SectorSize;
             if (write) {
                 ++writes;
+                if (storeFd >= 0
+                    && ::pwrite(storeFd, f.data.data(), bytes, off_t(lba * SectorSize))
+                        != ssize_t(bytes)) {
+                    a.cmdStatus = Ata::StatusReady | Ata::StatusError;
+                    a.errFeature = Ata::ErrorUncorrectable;
+                    ++errors;
+                }
                 n = buildAtaInPlace(scratch, h, a, 0);
                 break;
             }
             ++reads;
+            if (storeMap) {
+                std::vector<std::uint8_t> &head = heads[headsUsed++];
+                buildAtaInPlace(head, h, a, bytes); // the header; the data comes from the mapping
+                io->queueRef({ head.data(), AtaHeaderSize }, { storeMap + lba * SectorSize, bytes },
+                             storeFd, lba * SectorSize);
+                return;
+            }
             if (pattern)
                 Etherdisk::fillPattern(readFrame.data() + AtaHeaderSize, lba, count);
             n = buildAtaInPlace(readFrame, h, a, std::size_t(count) * SectorSize);
@@ -156,7 +193,8 @@ struct Responder
 [[noreturn]] void usage()
 {
     std::fprintf(stderr,
-                 "usage: null-responder [-b bufcnt] [-s sectors] [--pattern] shelf slot netif\n");
+                 "usage: null-responder [-b bufcnt] [-s sectors] [--pattern] [--store FILE] "
+                 "shelf slot netif\n");
     std::exit(2);
 }
 
@@ -166,6 +204,7 @@ int main(int argc, char **argv)
 {
     Responder r;
     std::vector<std::string> pos;
+    std::string store;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "-b" && i + 1 < argc)
@@ -174,6 +213,8 @@ int main(int argc, char **argv)
             r.sectors = std::strtoull(argv[++i], nullptr, 0);
         else if (a == "--pattern")
             r.pattern = true;
+        else if (a == "--store" && i + 1 < argc)
+            store = argv[++i];
         else if (a == "-h" || a == "--help")
             usage();
         else if (!a.empty() && a[0] == '-')
@@ -186,6 +227,23 @@ int main(int argc, char **argv)
     r.shelf = std::uint16_t(std::strtoul(pos[0].c_str(), nullptr, 0));
     r.slot = std::uint8_t(std::strtoul(pos[1].c_str(), nullptr, 0));
 
+    if (!store.empty()) {
+        r.storeFd = ::open(store.c_str(), O_RDWR | O_CLOEXEC);
+        struct stat st;
+        if (r.storeFd < 0 || ::fstat(r.storeFd, &st) != 0 || st.st_size < off_t(SectorSize)) {
+            std::fprintf(stderr, "null-responder: %s: %s\n", store.c_str(),
+                         r.storeFd < 0 ? std::strerror(errno) : "not a file of one sector or more");
+            return 1;
+        }
+        r.sectors = std::uint64_t(st.st_size) / SectorSize;
+        void *map = ::mmap(nullptr, std::size_t(st.st_size), PROT_READ, MAP_SHARED, r.storeFd, 0);
+        if (map == MAP_FAILED) {
+            std::fprintf(stderr, "null-responder: mmap %s: %s\n", store.c_str(),
+                         std::strerror(errno));
+            return 1;
+        }
+        r.storeMap = static_cast<const std::uint8_t *>(map);
+    }
     PacketFilter filter;
     filter.direction = PacketFilter::Direction::Requests;
     filter.addresses.push_back({ r.shelf, r.slot });
@@ -203,6 +261,9 @@ int main(int argc, char **argv)
     info.firmware = "0.1.0";
     Ata::buildIdentify(r.identify, info);
     r.readFrame.assign(AtaHeaderSize + 255 * SectorSize, 0);
+    if (r.storeMap) // buildAtaInPlace wants room for the data it does not write
+        r.heads.assign(ReceiveBatch,
+                       std::vector<std::uint8_t>(AtaHeaderSize + r.maxSectors * SectorSize));
     r.scratch.assign(AtaHeaderSize + 255 * SectorSize, 0);
 
     struct sigaction sa
@@ -211,22 +272,29 @@ int main(int argc, char **argv)
     sa.sa_handler = onSignal;
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
-    std::fprintf(stderr, "null-responder: e%u.%u on %s, %llu sectors, %u sectors per frame%s\n",
+    std::fprintf(stderr, "null-responder: e%u.%u on %s, %llu sectors, %u sectors per frame%s%s\n",
                  unsigned(r.shelf), unsigned(r.slot), pos[2].c_str(),
                  static_cast<unsigned long long>(r.sectors), unsigned(r.maxSectors),
-                 r.pattern ? ", pattern data" : "");
+                 r.pattern ? ", pattern data" : "",
+                 store.empty() ? "" : (", store " + store).c_str());
 
     while (!g_stop) {
         pollfd p{ r.io->fd(), POLLIN, 0 };
         if (::poll(&p, 1, -1) < 0)
             continue; // EINTR: look at g_stop
         for (;;) {
-            const int n = r.io->receive(256, &Responder::onFrame, &r, &error);
+            const int n = r.io->receive(ReceiveBatch, &Responder::onFrame, &r, &error);
             if (n < 0) {
                 std::fprintf(stderr, "null-responder: %s\n", error.c_str());
                 return 1;
             }
-            if (n < 256)
+            if (r.storeMap) {
+                // The queued reads point into heads: send them before reusing it.
+                if (!r.io->flush(&error))
+                    std::fprintf(stderr, "null-responder: %s\n", error.c_str());
+                r.headsUsed = 0;
+            }
+            if (n < ReceiveBatch)
                 break;
         }
         if (!r.io->flush(&error))

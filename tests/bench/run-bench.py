@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 # SPDX-FileCopyrightText: 2026 The Etherdisk developers
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Side-by-side benchmark: etherdisk-target vs Debian's vblade (and a
-null responder that does no disk I/O at all, the ceiling of link plus
-system calls), in one run, on a veth pair between two network namespaces
+"""Side-by-side benchmark: etherdisk-target vs Debian's vblade (and, for
+the RAM-backed image, two yardsticks: the null responder, which does no
+disk I/O at all, the ceiling of link plus system calls; and "store", the
+null responder serving the same image with only the work no target can
+avoid, null-responder --store), in one run, on a veth pair between two network namespaces
 this script creates and removes. The load generator is `etherdiskctl bench`
 (the userspace initiator) in the other namespace.
 
@@ -277,6 +279,8 @@ def table(rows, names):
         head += ["etherdisk/vblade MB/s", "etherdisk/vblade CPU/GB"]
     if "null" in names and "etherdisk" in names:
         head += ["etherdisk/null MB/s"]
+    if "store" in names and "etherdisk" in names:
+        head += ["etherdisk/store MB/s", "etherdisk/store CPU/GB"]
     if "helper" in names and "etherdisk" in names:
         head += ["helper/etherdisk MB/s (median of rounds)", "range over rounds"]
     out.append("| " + " | ".join(head) + " |")
@@ -293,12 +297,15 @@ def table(rows, names):
                 continue
             cells += [fmt(r.get("mb_per_s"), 1), fmt(r.get("iops")), fmt(r.get("latency_us", {}).get("p99")),
                       fmt(r.get("target_cpu_s_per_gb"), 2)]
-        e, v, z = res.get("etherdisk", {}), res.get("vblade", {}), res.get("null", {})
+        e, v, z, st = res.get("etherdisk", {}), res.get("vblade", {}), res.get("null", {}), res.get("store", {})
         if "vblade" in names and "etherdisk" in names:
             cells += [ratio(e.get("mb_per_s"), v.get("mb_per_s")),
                       ratio(e.get("target_cpu_s_per_gb"), v.get("target_cpu_s_per_gb"))]
         if "null" in names and "etherdisk" in names:
             cells += [ratio(e.get("mb_per_s"), z.get("mb_per_s")) if z else "-"]
+        if "store" in names and "etherdisk" in names:
+            cells += [ratio(e.get("mb_per_s"), st.get("mb_per_s")),
+                      ratio(e.get("target_cpu_s_per_gb"), st.get("target_cpu_s_per_gb"))]
         if "helper" in names and "etherdisk" in names:
             rs = res.get("ratios") or []
             if rs:
@@ -359,7 +366,11 @@ def main():
             with open(img, "wb") as f:
                 f.truncate(1 << 30)
             sh("dd", "if=/dev/zero", "of=" + img, "bs=1M", "count=1024", "conv=notrunc", "status=none")
+            # "store": the null responder serving the image with only the work
+            # no target can avoid (reads sent from a mapping of it, one pwrite
+            # per write): the ceiling once the data itself is moved.
             targets = [("null", [null, "-b", "64", "-s", str((1 << 30) // 512), "1", "1", IF_T]),
+                       ("store", [null, "-b", "64", "--store", img, "1", "1", IF_T]),
                        ("vblade", [vblade, "-b", "64", "1", "1", IF_T, img]),
                        ("etherdisk", [target, "--state-dir=", "-b", "64", "1", "1", IF_T, img])]
             # Two initiators: batching (answers taken in batches, the frames
@@ -429,7 +440,7 @@ def main():
 
     md = []
     if rows["ram"]:
-        md.append("### RAM-backed image (network path is the limit)\n\n" + table(rows["ram"], ["null", "vblade", "etherdisk"]))
+        md.append("### RAM-backed image (network path is the limit)\n\n" + table(rows["ram"], ["null", "store", "vblade", "etherdisk"]))
     if rows["latency"]:
         md.append("### Storage with 0.5 ms latency (latencyfs)\n\n" + table(rows["latency"], ["vblade", "etherdisk"]))
     if rows["disk"]:
