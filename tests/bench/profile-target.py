@@ -7,7 +7,7 @@ the load generator and the target pinned to a CPU each, while `perf record`
 samples the target and `strace -c` (a second, separate run: it slows the
 target) counts its system calls per request.
 
-Usage (root):  tests/bench/profile-target.py [--build DIR] [--target etherdisk|vblade|null]
+Usage (root):  tests/bench/profile-target.py [--build DIR] [--target etherdisk|vblade|null|store]
                    [--mtu 9000] [--mode randread] [--size BYTES] [--one-frame] [--window N]
                    [--seconds 5] [--top 25]
 Prints the load run's result, perf's flat profile of the target (symbols
@@ -33,7 +33,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     root = os.path.dirname(os.path.dirname(here))
     ap.add_argument("--build", default=os.path.join(root, "build-bench"))
-    ap.add_argument("--target", default="etherdisk", choices=["etherdisk", "vblade", "null"])
+    ap.add_argument("--target", default="etherdisk", choices=["etherdisk", "vblade", "null", "store"])
     ap.add_argument("--mtu", type=int, default=9000)
     ap.add_argument("--mode", default="randread")
     ap.add_argument("--size", type=int)
@@ -56,6 +56,8 @@ def main():
         "vblade": ["vblade", "-b", "64", "1", "1", rb.IF_T, img],
         "null": [os.path.join(build, "tests/bench/null-responder"), "-b", "64", "-s",
                  str((512 << 20) // 512), "1", "1", rb.IF_T],
+        "store": [os.path.join(build, "tests/bench/null-responder"), "-b", "64", "--store", img,
+                  "1", "1", rb.IF_T],
     }[args.target]
     load_cpu, target_cpu = rb.cpu_pair()
     pin = ["taskset", "-c", str(target_cpu)] if target_cpu is not None else []
