@@ -505,6 +505,10 @@ struct Engine::Private
     IoOp *takeOp();
     void releaseOp(IoOp *op);
     void submitPending();
+    // Writes a request to a memory-backed store at once from the receive
+    // ring (`data`), and completes it: requests of RingWriteMinBytes or more.
+    static constexpr std::uint32_t RingWriteMinBytes = 4096;
+    void writeFromRing(Request *req, const std::uint8_t *data);
     // (Re)maps a memory-backed store for reads at its current size, or
     // drops the mapping where there is none to make (see ReadMapping).
     void mapForReads(Export *exp);

@@ -463,6 +463,10 @@ void Engine::Private::handleAta(Iface *iface, Export *exp, ClientEntry *client, 
     req->length = bytes;
     req->write = write;
     req->flush = false;
+    if (write && exp->memoryBacked && !direct && !exp->syncFailed && bytes >= RingWriteMinBytes) {
+        writeFromRing(req, f.data.data());
+        return;
+    }
     if (write)
         std::memcpy(req->data(), f.data.data(), bytes);
     pendingIo.push_back(req);

@@ -80,6 +80,14 @@ std::vector<QByteArray> RawClient::collect(int timeoutMs)
     return all;
 }
 
+bool RawClient::send(const QByteArray &frame)
+{
+    std::string why;
+    return m_io->send(
+        { reinterpret_cast<const std::uint8_t *>(frame.constData()), std::size_t(frame.size()) },
+        &why);
+}
+
 std::vector<QByteArray> RawClient::exchange(const QByteArray &frame, int expected, int timeoutMs)
 {
     std::string why;

@@ -39,6 +39,8 @@ public:
     // being waited for, exited (false). Forgets the learned target MAC.
     bool waitServing(std::uint16_t shelf, std::uint8_t slot, int timeoutMs,
                      const QProcess *process = nullptr);
+    // Sends `frame` without waiting for anything (collect() takes the answers).
+    bool send(const QByteArray &frame);
     // Every response received (any tag) within timeoutMs.
     std::vector<QByteArray> collect(int timeoutMs);
 

@@ -26,6 +26,7 @@
 #include <QTest>
 
 #include <memory>
+#include <set>
 
 using namespace Etherdisk;
 using namespace Etherdisk::Aoe;
@@ -94,6 +95,8 @@ private slots:
     void fullDiskIsAtaErrorAndRecovers();
     void vanishedBackingStoreReturns();
     void memoryBackedReadsFromMapping();
+    void memoryBackedWritesFromRing();
+    void memoryBackedWritesFromRing_data();
     void blockDeviceExport();
     void severalInterfaces();
     void thousandExportsOnOneInterface();
@@ -964,6 +967,87 @@ void tst_Engine::memoryBackedReadsFromMapping()
     };
     QCOMPARE(::stat(QFile::encodeName(sparse).constData(), &st), 0);
     QCOMPARE(st.st_blocks, blkcnt_t(0));
+}
+
+// A write to an image on tmpfs goes from the receive ring straight to the
+// file (no copy into a buffer, no merging): a burst of writes, adjacent and
+// scattered, each lands where it was addressed, is acknowledged once it is
+// there (in the sync mode after the sync), and is counted. A write a full
+// tmpfs refuses is an ATA error: fullDiskIsAtaErrorAndRecovers.
+void tst_Engine::memoryBackedWritesFromRing_data()
+{
+    QTest::addColumn<bool>("sync");
+    QTest::newRow("writeback") << false;
+    QTest::newRow("sync") << true;
+}
+
+void tst_Engine::memoryBackedWritesFromRing()
+{
+    QFETCH(bool, sync);
+    const QString mnt = m_dir.filePath(QStringLiteral("shmw"));
+    QVERIFY(QDir().mkpath(mnt));
+    QVERIFY(QProcess::execute(QStringLiteral("mount"),
+                              { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                                QStringLiteral("size=8m"), QStringLiteral("etherdisk-test"), mnt })
+            == 0);
+    auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
+    const QString image = mnt + QStringLiteral("/ram.img");
+    constexpr qint64 Bytes = 1 << 20;
+    QByteArray content = pattern(Bytes / 512, 5);
+    QVERIFY(EtherdiskTest::writeImage(image, content));
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 9;
+    c.path = image.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    c.writeMode = sync ? WriteMode::Sync : WriteMode::Writeback;
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 9, &err); });
+    QVERIFY(readSectors(9, 0, 1) == content.left(512)); // serving; learns the target's MAC
+
+    // Sent back to back, answers collected afterwards: 8 adjacent writes,
+    // then 8 scattered ones, last sector of the image included.
+    std::vector<std::uint64_t> lbas;
+    for (std::uint64_t lba = 10; lba < 26; lba += 2)
+        lbas.push_back(lba);
+    for (std::uint64_t lba : { 1500ull, 300ull, 900ull, 2000ull, 40ull, 1200ull, 700ull, 2046ull })
+        lbas.push_back(lba);
+    std::set<std::uint32_t> tags;
+    for (std::size_t i = 0; i < lbas.size(); ++i) {
+        const QByteArray data = pattern(2, int(100 + i));
+        QVERIFY(m_client.send(
+            m_client.ataRequest(Shelf, 9, Ata::CmdWriteSectorsExt, lbas[i], 2, data)));
+        tags.insert(m_client.lastTag());
+        content.replace(qsizetype(lbas[i] * 512), 1024, data);
+    }
+    std::set<std::uint32_t> acked;
+    QElapsedTimer t;
+    t.start();
+    while (acked.size() < tags.size() && t.elapsed() < 5000) {
+        for (const QByteArray &r : m_client.collect(100)) {
+            const Frame f = parsed(r);
+            if (tags.count(f.header.tag) && f.ata.cmdStatus == Ata::StatusReady)
+                acked.insert(f.header.tag);
+        }
+    }
+    QCOMPARE(acked.size(), tags.size());
+    // On the file itself, read behind the engine's back.
+    QFile f(image);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray onFile = f.readAll();
+    QCOMPARE(onFile.size(), Bytes);
+    for (std::uint64_t lba : lbas)
+        QVERIFY2(onFile.mid(qsizetype(lba * 512), 1024) == content.mid(qsizetype(lba * 512), 1024),
+                 qPrintable(QStringLiteral("LBA %1").arg(lba)));
+    QVERIFY(onFile == content); // and nothing else changed
+    QCOMPARE(readSectors(9, 2046, 2), content.right(1024));
+    ExportCounters counted;
+    for (const ExportCounters &ec : m_engine->counters())
+        if (ec.slot == 9)
+            counted = ec;
+    QCOMPARE(counted.writeRequests, std::uint64_t(lbas.size()));
+    QCOMPARE(counted.bytesWritten, std::uint64_t(lbas.size() * 1024));
 }
 
 void tst_Engine::vanishedBackingStoreReturns()
