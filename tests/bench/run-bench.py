@@ -329,8 +329,8 @@ def main():
                     help="use the programs already built in --build as they are (no cmake)")
     ap.add_argument("--rounds", type=int, default=5,
                     help="helper scenario: rounds per workload, each running both programs (default 5)")
-    ap.add_argument("--ram-rounds", type=int, default=2,
-                    help="ram scenario: runs per cell, targets alternating, median reported (default 2)")
+    ap.add_argument("--ram-rounds", type=int, default=3,
+                    help="ram scenario: runs per cell, targets alternating, median reported (default 3)")
     ap.add_argument("--markdown")
     args = ap.parse_args()
     if os.geteuid() != 0:
