@@ -187,8 +187,10 @@ bool Engine::Private::openBacking(Export *exp, Error *error, bool reopen)
     struct statfs fs
     {
     };
-    exp->memoryBacked =
-        ::fstatfs(fd, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
+    // Regular files only: a device node lives on devtmpfs, which says it is
+    // tmpfs too, and a disk must not be read and written on the I/O thread.
+    exp->memoryBacked = S_ISREG(st.st_mode) && ::fstatfs(fd, &fs) == 0
+        && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
     exp->tryNowaitReads = !direct && !exp->memoryBacked && S_ISREG(st.st_mode);
     const std::uint64_t total = bytes / SectorSize;
     if (c.offset > total || (c.offset == total && c.length == 0)) {
@@ -435,11 +437,22 @@ void Engine::Private::writeFromRing(Request *req, const std::uint8_t *data)
     op->bytes = req->length;
     ++exp->inFlight;
     ++exp->writesInFlight;
-    ssize_t n;
-    do
-        n = ::pwrite(exp->fd, data, req->length, off_t(req->offset));
-    while (n < 0 && errno == EINTR);
-    completeOp(op, n < 0 ? -errno : int(n));
+    // A short write (a file system that filled up within the frame) is
+    // followed by one that says why.
+    std::size_t done = 0;
+    int result = 0;
+    while (done < req->length) {
+        const ssize_t n =
+            ::pwrite(exp->fd, data + done, req->length - done, off_t(req->offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            result = n < 0 ? -errno : -EIO;
+            break;
+        }
+        done += std::size_t(n);
+    }
+    completeOp(op, result < 0 ? result : int(done));
 }
 
 void Engine::Private::noteBacking(Export *exp, int result)

@@ -15,9 +15,10 @@
 // is not in the CPU's cache), a write is one pwrite() per request straight
 // from the receive ring into the file. No request waits for another, no
 // request is merged, nothing is checked beyond the bounds. That is the
-// ceiling of "link plus system calls plus the data": the null responder
-// resends one buffer that stays in the CPU's cache and writes nothing, which
-// no target serving real data can match.
+// ceiling of "link plus system calls plus the data" (the file's size is the
+// disk's: -s does not apply). The null responder resends one buffer that
+// stays in the CPU's cache and writes nothing, which no target serving real
+// data can match.
 //
 //   null-responder [-b bufcnt] [-s sectors] [--pattern] [--store FILE] shelf slot netif
 
@@ -126,7 +127,7 @@ struct Responder
                 break;
             }
             ++reads;
-            if (storeMap) {
+            if (storeMap && count > 0) {
                 std::vector<std::uint8_t> &head = heads[headsUsed++];
                 buildAtaInPlace(head, h, a, bytes); // the header; the data comes from the mapping
                 io->queueRef({ head.data(), AtaHeaderSize }, { storeMap + lba * SectorSize, bytes },

@@ -97,6 +97,7 @@ private slots:
     void memoryBackedReadsFromMapping();
     void memoryBackedWritesFromRing();
     void memoryBackedWritesFromRing_data();
+    void slowBlockDeviceHoldsUpNoOtherExport();
     void blockDeviceExport();
     void severalInterfaces();
     void thousandExportsOnOneInterface();
@@ -969,11 +970,14 @@ void tst_Engine::memoryBackedReadsFromMapping()
     QCOMPARE(st.st_blocks, blkcnt_t(0));
 }
 
-// A write to an image on tmpfs goes from the receive ring straight to the
-// file (no copy into a buffer, no merging): a burst of writes, adjacent and
-// scattered, each lands where it was addressed, is acknowledged once it is
-// there (in the sync mode after the sync), and is counted. A write a full
-// tmpfs refuses is an ATA error: fullDiskIsAtaErrorAndRecovers.
+// A write of 4 KiB or more to an image on tmpfs goes from the receive ring
+// straight to the file (no copy into a buffer, no merging), which takes a
+// link with jumbo frames: at MTU 9000 a frame carries up to 17 sectors. A
+// burst of such writes, adjacent and scattered, of 8 and 17 sectors, mixed
+// with 2-sector writes (copied and merged as before): each lands where it
+// was addressed, is acknowledged once it is there (in the sync mode after
+// the sync), and is counted. A write a full tmpfs refuses is an ATA error
+// that says the file system is full, on both paths.
 void tst_Engine::memoryBackedWritesFromRing_data()
 {
     QTest::addColumn<bool>("sync");
@@ -984,11 +988,22 @@ void tst_Engine::memoryBackedWritesFromRing_data()
 void tst_Engine::memoryBackedWritesFromRing()
 {
     QFETCH(bool, sync);
+    QVERIFY(m_net->setMtu(9000));
+    auto mtuBack = qScopeGuard([&] {
+        // Not QTRY_COMPARE: after a failure it would not wait, and the next
+        // test would find the link at 9000.
+        m_net->setMtu(1500);
+        QElapsedTimer w;
+        w.start();
+        while (statusOf(SlotRw).interfaces.at(0).mtu != 1500 && w.elapsed() < 5000)
+            QTest::qWait(10);
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(SlotRw).interfaces.at(0).mtu, 9000u, 5000);
     const QString mnt = m_dir.filePath(QStringLiteral("shmw"));
     QVERIFY(QDir().mkpath(mnt));
     QVERIFY(QProcess::execute(QStringLiteral("mount"),
                               { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                                QStringLiteral("size=8m"), QStringLiteral("etherdisk-test"), mnt })
+                                QStringLiteral("size=2m"), QStringLiteral("etherdisk-test"), mnt })
             == 0);
     auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
     const QString image = mnt + QStringLiteral("/ram.img");
@@ -1006,20 +1021,28 @@ void tst_Engine::memoryBackedWritesFromRing()
     auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 9, &err); });
     QVERIFY(readSectors(9, 0, 1) == content.left(512)); // serving; learns the target's MAC
 
-    // Sent back to back, answers collected afterwards: 8 adjacent writes,
-    // then 8 scattered ones, last sector of the image included.
-    std::vector<std::uint64_t> lbas;
-    for (std::uint64_t lba = 10; lba < 26; lba += 2)
-        lbas.push_back(lba);
-    for (std::uint64_t lba : { 1500ull, 300ull, 900ull, 2000ull, 40ull, 1200ull, 700ull, 2046ull })
-        lbas.push_back(lba);
+    // Sent back to back, answers collected afterwards.
+    struct Write
+    {
+        std::uint64_t lba;
+        std::uint8_t count;
+    };
+    std::vector<Write> writes;
+    for (std::uint64_t lba = 10; lba < 10 + 6 * 17; lba += 17)
+        writes.push_back({ lba, 17 }); // adjacent, one frame each
+    for (std::uint64_t lba : { 1500ull, 300ull, 900ull, 40ull, 1200ull, 2040ull })
+        writes.push_back({ lba, 8 }); // scattered 4 KiB, the last ones of the image included
+    for (std::uint64_t lba = 600; lba < 612; lba += 2)
+        writes.push_back({ lba, 2 }); // 1 KiB: copied and merged
     std::set<std::uint32_t> tags;
-    for (std::size_t i = 0; i < lbas.size(); ++i) {
-        const QByteArray data = pattern(2, int(100 + i));
-        QVERIFY(m_client.send(
-            m_client.ataRequest(Shelf, 9, Ata::CmdWriteSectorsExt, lbas[i], 2, data)));
+    std::uint64_t bytes = 0;
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+        const QByteArray data = pattern(writes[i].count, int(100 + i));
+        QVERIFY(m_client.send(m_client.ataRequest(Shelf, 9, Ata::CmdWriteSectorsExt, writes[i].lba,
+                                                  writes[i].count, data)));
         tags.insert(m_client.lastTag());
-        content.replace(qsizetype(lbas[i] * 512), 1024, data);
+        content.replace(qsizetype(writes[i].lba * 512), data.size(), data);
+        bytes += std::uint64_t(data.size());
     }
     std::set<std::uint32_t> acked;
     QElapsedTimer t;
@@ -1033,21 +1056,134 @@ void tst_Engine::memoryBackedWritesFromRing()
     }
     QCOMPARE(acked.size(), tags.size());
     // On the file itself, read behind the engine's back.
-    QFile f(image);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    const QByteArray onFile = f.readAll();
-    QCOMPARE(onFile.size(), Bytes);
-    for (std::uint64_t lba : lbas)
-        QVERIFY2(onFile.mid(qsizetype(lba * 512), 1024) == content.mid(qsizetype(lba * 512), 1024),
-                 qPrintable(QStringLiteral("LBA %1").arg(lba)));
-    QVERIFY(onFile == content); // and nothing else changed
-    QCOMPARE(readSectors(9, 2046, 2), content.right(1024));
+    const auto onFile = [&] {
+        QFile f(image);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    const QByteArray file = onFile();
+    QCOMPARE(file.size(), Bytes);
+    for (const Write &w : writes)
+        QVERIFY2(file.mid(qsizetype(w.lba * 512), w.count * 512)
+                     == content.mid(qsizetype(w.lba * 512), w.count * 512),
+                 qPrintable(QStringLiteral("LBA %1, %2 sectors").arg(w.lba).arg(w.count)));
+    QVERIFY(file == content); // and nothing else changed
     ExportCounters counted;
     for (const ExportCounters &ec : m_engine->counters())
         if (ec.slot == 9)
             counted = ec;
-    QCOMPARE(counted.writeRequests, std::uint64_t(lbas.size()));
-    QCOMPARE(counted.bytesWritten, std::uint64_t(lbas.size() * 1024));
+    QCOMPARE(counted.writeRequests, std::uint64_t(writes.size()));
+    QCOMPARE(counted.bytesWritten, bytes);
+
+    // Full: the image truncated and grown again, so that its pages are holes
+    // that need new ones, then a file that fills the file system.
+    QVERIFY(QFile::resize(image, 0));
+    QVERIFY(QFile::resize(image, Bytes));
+    {
+        QFile filler(mnt + QStringLiteral("/filler"));
+        QVERIFY(filler.open(QIODevice::WriteOnly));
+        const QByteArray chunk(4096, 'f');
+        while (filler.write(chunk) == chunk.size() && filler.flush()) { }
+    }
+    m_engine->takeEvents();
+    for (std::uint8_t count : { std::uint8_t(17), std::uint8_t(2) }) {
+        const auto rsp = m_client.exchange(
+            m_client.ataRequest(Shelf, 9, Ata::CmdWriteSectorsExt, 100, count, pattern(count, 7)));
+        QCOMPARE(rsp.size(), std::size_t(1));
+        QCOMPARE(parsed(rsp[0]).ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
+        QCOMPARE(parsed(rsp[0]).ata.errFeature, Ata::ErrorUncorrectable);
+    }
+    bool full = false;
+    for (const EngineEvent &e : m_engine->takeEvents())
+        full = full
+            || (e.type == EngineEvent::Type::BackingFailed
+                && QString::fromStdString(e.message).contains(QStringLiteral("full")));
+    QVERIFY(full);
+    QVERIFY(QFile::remove(mnt + QStringLiteral("/filler")));
+    const QByteArray again = pattern(17, 8);
+    const auto rsp =
+        m_client.exchange(m_client.ataRequest(Shelf, 9, Ata::CmdWriteSectorsExt, 100, 17, again));
+    QCOMPARE(rsp.size(), std::size_t(1));
+    QCOMPARE(parsed(rsp[0]).ata.cmdStatus, Ata::StatusReady);
+    QCOMPARE(onFile().mid(100 * 512, again.size()), again);
+}
+
+// A block device is never taken for a memory-backed file: its node lives
+// on devtmpfs, which reports itself as tmpfs, and memory-backed stores are
+// read and written on the I/O thread itself. A loop device over a file on a
+// FUSE file system that answers after 300 ms: while a read of it waits, a
+// read of another export is answered at once.
+void tst_Engine::slowBlockDeviceHoldsUpNoOtherExport()
+{
+    ETHERDISK_REQUIRE(EtherdiskTest::haveProgram(QStringLiteral("losetup"))
+                          && QFile::exists(QStringLiteral("/dev/loop-control")),
+                      QStringLiteral("needs loop devices (losetup, /dev/loop-control)"));
+    const QString latencyfs = QStringLiteral(ETHERDISK_BINARY_DIR "/tests/latencyfs");
+    ETHERDISK_REQUIRE(
+        QFile::exists(latencyfs) && QFile::exists(QStringLiteral("/dev/fuse"))
+            && EtherdiskTest::haveProgram(QStringLiteral("fusermount3")),
+        QStringLiteral("needs FUSE (/dev/fuse, fusermount3, libfuse3-dev at build time)"));
+    const QString mnt = m_dir.filePath(QStringLiteral("slowfuse"));
+    QVERIFY(QDir().mkpath(mnt));
+    QProcess fs;
+    EtherdiskTest::dieWithParent(&fs);
+    fs.start(latencyfs,
+             { mnt, QStringLiteral("--size=4194304"), QStringLiteral("--latency-us=300000"),
+               QStringLiteral("-f") });
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
+    auto unmount = qScopeGuard([&] {
+        fs.kill();
+        fs.waitForFinished();
+        QProcess::execute(QStringLiteral("fusermount3"),
+                          { QStringLiteral("-u"), QStringLiteral("-z"), mnt });
+    });
+    QProcess losetup;
+    EtherdiskTest::dieWithParent(&losetup);
+    losetup.start(
+        QStringLiteral("losetup"),
+        { QStringLiteral("--find"), QStringLiteral("--show"), mnt + QStringLiteral("/disk.img") });
+    QVERIFY(losetup.waitForFinished(10000));
+    const QString device = QString::fromLocal8Bit(losetup.readAllStandardOutput()).trimmed();
+    QVERIFY2(device.startsWith(QStringLiteral("/dev/loop")),
+             qPrintable(device + QString::fromLocal8Bit(losetup.readAllStandardError())));
+    auto detach = qScopeGuard([&] {
+        QProcess::execute(QStringLiteral("losetup"), { QStringLiteral("-d"), device });
+    });
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = 10;
+    c.path = device.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    Error err;
+    QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
+    auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 10, &err); });
+
+    // Three times, at sectors nobody read yet (the block device's page
+    // cache would answer at once): the slow read first, then the other.
+    for (std::uint64_t lba : { 2048ull, 4096ull, 6144ull }) {
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(m_client.send(m_client.ataRequest(Shelf, 10, Ata::CmdReadSectorsExt, lba, 2)));
+        const std::uint32_t slowTag = m_client.lastTag();
+        QVERIFY(m_client.send(m_client.ataRequest(Shelf, SlotRw, Ata::CmdReadSectorsExt, 0, 1)));
+        const std::uint32_t fastTag = m_client.lastTag();
+        qint64 slowMs = -1, fastMs = -1;
+        while ((slowMs < 0 || fastMs < 0) && t.elapsed() < 5000) {
+            for (const QByteArray &r : m_client.collect(5)) {
+                const std::uint32_t tag = parsed(r).header.tag;
+                if (tag == slowTag && slowMs < 0)
+                    slowMs = t.elapsed();
+                if (tag == fastTag && fastMs < 0)
+                    fastMs = t.elapsed();
+            }
+        }
+        QVERIFY2(slowMs >= 300, qPrintable(QStringLiteral("the slow read took %1 ms").arg(slowMs)));
+        // Held up, it would come after the slow one (300 ms or more).
+        QVERIFY2(fastMs >= 0 && fastMs < 200,
+                 qPrintable(QStringLiteral("the other export answered after %1 ms, the slow one "
+                                           "after %2 ms")
+                                .arg(fastMs)
+                                .arg(slowMs)));
+    }
 }
 
 void tst_Engine::vanishedBackingStoreReturns()
