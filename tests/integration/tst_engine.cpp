@@ -46,6 +46,53 @@ QByteArray pattern(std::uint64_t sectors, int seed)
     return EtherdiskTest::patternData(qsizetype(sectors * 512), seed);
 }
 
+const QString Latencyfs = QStringLiteral(ETHERDISK_BINARY_DIR "/tests/latencyfs");
+
+// Why latencyfs (FUSE) cannot run here, or empty.
+QString fuseMissing()
+{
+    return QFile::exists(Latencyfs) && QFile::exists(QStringLiteral("/dev/fuse"))
+            && EtherdiskTest::haveProgram(QStringLiteral("fusermount3"))
+        ? QString()
+        : QStringLiteral("needs FUSE (/dev/fuse, fusermount3, libfuse3-dev at build time)");
+}
+
+// Why loop devices cannot be made here, or empty.
+QString loopMissing()
+{
+    return EtherdiskTest::haveProgram(QStringLiteral("losetup"))
+            && QFile::exists(QStringLiteral("/dev/loop-control"))
+        ? QString()
+        : QStringLiteral("needs loop devices (losetup, /dev/loop-control)");
+}
+
+// A tmpfs of `size` (mount's size=) on `mnt`, made if need be.
+bool mountTmpfs(const QString &mnt, const QString &size)
+{
+    return QDir().mkpath(mnt)
+        && QProcess::execute(QStringLiteral("mount"),
+                             { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                               QStringLiteral("size=") + size, QStringLiteral("etherdisk-test"),
+                               mnt })
+        == 0;
+}
+
+// A loop device over `file` (losetup --find --show): its path, or empty
+// with what losetup said in *error.
+QString attachLoop(const QString &file, QString *error)
+{
+    QProcess losetup;
+    EtherdiskTest::dieWithParent(&losetup);
+    losetup.start(QStringLiteral("losetup"),
+                  { QStringLiteral("--find"), QStringLiteral("--show"), file });
+    losetup.waitForFinished(10000);
+    const QString device = QString::fromLocal8Bit(losetup.readAllStandardOutput()).trimmed();
+    if (device.startsWith(QStringLiteral("/dev/loop")))
+        return device;
+    *error = device + QString::fromLocal8Bit(losetup.readAllStandardError());
+    return {};
+}
+
 Frame parsed(const QByteArray &f)
 {
     Frame out;
@@ -104,6 +151,8 @@ private slots:
     void corruptOrUnsavableState();
 
 private:
+    // Shelf.slot serving `path` on the pair's interface A, everything else default.
+    ExportConfig exportConfig(std::uint8_t slot, const QString &path) const;
     ExportStatus statusOf(std::uint8_t slot);
     QByteArray readSectors(std::uint8_t slot, std::uint64_t lba, std::uint8_t count,
                            Frame *frame = nullptr);
@@ -137,11 +186,7 @@ void tst_Engine::initTestCase()
     m_engine = std::make_unique<Engine>(options);
     Error err;
     QVERIFY2(m_engine->start(&err), err.message.c_str());
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = SlotRw;
-    c.path = m_image.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(SlotRw, m_image);
     c.bufferCount = 32;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
     c.slot = SlotRo;
@@ -167,6 +212,16 @@ void tst_Engine::cleanupTestCase()
         m_engine->stop();
     m_engine.reset();
     m_net.reset();
+}
+
+ExportConfig tst_Engine::exportConfig(std::uint8_t slot, const QString &path) const
+{
+    ExportConfig c;
+    c.shelf = Shelf;
+    c.slot = slot;
+    c.path = path.toStdString();
+    c.interfaces = { m_net->ifA().toStdString() };
+    return c;
 }
 
 ExportStatus tst_Engine::statusOf(std::uint8_t slot)
@@ -711,11 +766,7 @@ void tst_Engine::countersAndClients()
 void tst_Engine::addExportErrors()
 {
     Error err;
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = SlotRw;
-    c.path = m_image.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(SlotRw, m_image);
     QVERIFY(!m_engine->addExport(c, &err));
     QCOMPARE(err.kind, ErrorKind::AddressInUse);
     c.slot = 20;
@@ -810,22 +861,13 @@ void tst_Engine::fullDiskIsAtaErrorAndRecovers()
     // ATA error (not a silent drop), an event says why, and writing works
     // again once space is freed.
     const QString mnt = m_dir.filePath(QStringLiteral("small"));
-    QVERIFY(QDir().mkpath(mnt));
-    QVERIFY(
-        QProcess::execute(QStringLiteral("mount"),
-                          { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                            QStringLiteral("size=256k"), QStringLiteral("etherdisk-test"), mnt })
-        == 0);
+    QVERIFY(mountTmpfs(mnt, QStringLiteral("256k")));
     auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
     const QString image = mnt + QStringLiteral("/sparse.img");
     QVERIFY(QProcess::execute(QStringLiteral("truncate"),
                               { QStringLiteral("-s"), QStringLiteral("4M"), image })
             == 0);
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = 6;
-    c.path = image.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(6, image);
     Error err;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
     auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 6, &err); });
@@ -871,11 +913,7 @@ void tst_Engine::fullDiskIsAtaErrorAndRecovers()
 void tst_Engine::memoryBackedReadsFromMapping()
 {
     const QString mnt = m_dir.filePath(QStringLiteral("shm"));
-    QVERIFY(QDir().mkpath(mnt));
-    QVERIFY(QProcess::execute(QStringLiteral("mount"),
-                              { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                                QStringLiteral("size=8m"), QStringLiteral("etherdisk-test"), mnt })
-            == 0);
+    QVERIFY(mountTmpfs(mnt, QStringLiteral("8m")));
     auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
     const QString image = mnt + QStringLiteral("/ram.img");
     constexpr qint64 Bytes = 1 << 20;
@@ -892,11 +930,7 @@ void tst_Engine::memoryBackedReadsFromMapping()
         return maps.open(QIODevice::ReadOnly) && maps.readAll().contains(image.toUtf8());
     };
     QVERIFY(!mapped());
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = 7;
-    c.path = image.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(7, image);
     Error err;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
     auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 7, &err); });
@@ -1000,21 +1034,13 @@ void tst_Engine::memoryBackedWritesFromRing()
     });
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(SlotRw).interfaces.at(0).mtu, 9000u, 5000);
     const QString mnt = m_dir.filePath(QStringLiteral("shmw"));
-    QVERIFY(QDir().mkpath(mnt));
-    QVERIFY(QProcess::execute(QStringLiteral("mount"),
-                              { QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                                QStringLiteral("size=2m"), QStringLiteral("etherdisk-test"), mnt })
-            == 0);
+    QVERIFY(mountTmpfs(mnt, QStringLiteral("2m")));
     auto unmount = qScopeGuard([&] { QProcess::execute(QStringLiteral("umount"), { mnt }); });
     const QString image = mnt + QStringLiteral("/ram.img");
     constexpr qint64 Bytes = 1 << 20;
     QByteArray content = pattern(Bytes / 512, 5);
     QVERIFY(EtherdiskTest::writeImage(image, content));
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = 9;
-    c.path = image.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(9, image);
     c.writeMode = sync ? WriteMode::Sync : WriteMode::Writeback;
     Error err;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
@@ -1114,19 +1140,13 @@ void tst_Engine::memoryBackedWritesFromRing()
 // read of another export is answered at once.
 void tst_Engine::slowBlockDeviceHoldsUpNoOtherExport()
 {
-    ETHERDISK_REQUIRE(EtherdiskTest::haveProgram(QStringLiteral("losetup"))
-                          && QFile::exists(QStringLiteral("/dev/loop-control")),
-                      QStringLiteral("needs loop devices (losetup, /dev/loop-control)"));
-    const QString latencyfs = QStringLiteral(ETHERDISK_BINARY_DIR "/tests/latencyfs");
-    ETHERDISK_REQUIRE(
-        QFile::exists(latencyfs) && QFile::exists(QStringLiteral("/dev/fuse"))
-            && EtherdiskTest::haveProgram(QStringLiteral("fusermount3")),
-        QStringLiteral("needs FUSE (/dev/fuse, fusermount3, libfuse3-dev at build time)"));
+    ETHERDISK_REQUIRE(loopMissing().isEmpty(), loopMissing());
+    ETHERDISK_REQUIRE(fuseMissing().isEmpty(), fuseMissing());
     const QString mnt = m_dir.filePath(QStringLiteral("slowfuse"));
     QVERIFY(QDir().mkpath(mnt));
     QProcess fs;
     EtherdiskTest::dieWithParent(&fs);
-    fs.start(latencyfs,
+    fs.start(Latencyfs,
              { mnt, QStringLiteral("--size=4194304"), QStringLiteral("--latency-us=300000"),
                QStringLiteral("-f") });
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
@@ -1136,23 +1156,13 @@ void tst_Engine::slowBlockDeviceHoldsUpNoOtherExport()
         QProcess::execute(QStringLiteral("fusermount3"),
                           { QStringLiteral("-u"), QStringLiteral("-z"), mnt });
     });
-    QProcess losetup;
-    EtherdiskTest::dieWithParent(&losetup);
-    losetup.start(
-        QStringLiteral("losetup"),
-        { QStringLiteral("--find"), QStringLiteral("--show"), mnt + QStringLiteral("/disk.img") });
-    QVERIFY(losetup.waitForFinished(10000));
-    const QString device = QString::fromLocal8Bit(losetup.readAllStandardOutput()).trimmed();
-    QVERIFY2(device.startsWith(QStringLiteral("/dev/loop")),
-             qPrintable(device + QString::fromLocal8Bit(losetup.readAllStandardError())));
+    QString why;
+    const QString device = attachLoop(mnt + QStringLiteral("/disk.img"), &why);
+    QVERIFY2(!device.isEmpty(), qPrintable(why));
     auto detach = qScopeGuard([&] {
         QProcess::execute(QStringLiteral("losetup"), { QStringLiteral("-d"), device });
     });
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = 10;
-    c.path = device.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(10, device);
     Error err;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
     auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 10, &err); });
@@ -1191,18 +1201,14 @@ void tst_Engine::vanishedBackingStoreReturns()
     // The backing store is a file on a FUSE file system whose server dies
     // (as a network disk or a USB device would vanish): I/O fails with ATA
     // errors and an event, and once it is back the export works again.
-    const QString latencyfs = QStringLiteral(ETHERDISK_BINARY_DIR "/tests/latencyfs");
-    ETHERDISK_REQUIRE(
-        QFile::exists(latencyfs) && QFile::exists(QStringLiteral("/dev/fuse"))
-            && EtherdiskTest::haveProgram(QStringLiteral("fusermount3")),
-        QStringLiteral("needs FUSE (/dev/fuse, fusermount3, libfuse3-dev at build time)"));
+    ETHERDISK_REQUIRE(fuseMissing().isEmpty(), fuseMissing());
     const QString mnt = m_dir.filePath(QStringLiteral("fuse"));
     QVERIFY(QDir().mkpath(mnt));
     const QStringList args = { mnt, QStringLiteral("--size=1048576"),
                                QStringLiteral("--latency-us=0"), QStringLiteral("-f") };
     QProcess fs;
     EtherdiskTest::dieWithParent(&fs);
-    fs.start(latencyfs, args);
+    fs.start(Latencyfs, args);
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
     auto unmount = qScopeGuard([&] {
         fs.kill();
@@ -1210,11 +1216,7 @@ void tst_Engine::vanishedBackingStoreReturns()
         QProcess::execute(QStringLiteral("fusermount3"),
                           { QStringLiteral("-u"), QStringLiteral("-z"), mnt });
     });
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = 8;
-    c.path = (mnt + QStringLiteral("/disk.img")).toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(8, mnt + QStringLiteral("/disk.img"));
     Error err;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
     auto cleanupExport = qScopeGuard([&] { m_engine->removeExport(Shelf, 8, &err); });
@@ -1244,7 +1246,7 @@ void tst_Engine::vanishedBackingStoreReturns()
     // back as the same file is reopened: tst_durability.)
     QProcess::execute(QStringLiteral("fusermount3"),
                       { QStringLiteral("-u"), QStringLiteral("-z"), mnt });
-    fs.start(latencyfs, args + QStringList{ QStringLiteral("--inode=3") });
+    fs.start(Latencyfs, args + QStringList{ QStringLiteral("--inode=3") });
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(mnt + QStringLiteral("/disk.img")), 5000);
     QString refusal;
     bool recovered = false;
@@ -1276,9 +1278,7 @@ void tst_Engine::blockDeviceExport()
 {
     // A block device (a loop device over an image): its size comes from
     // BLKGETSIZE64, reads and writes reach the image.
-    ETHERDISK_REQUIRE(EtherdiskTest::haveProgram(QStringLiteral("losetup"))
-                          && QFile::exists(QStringLiteral("/dev/loop-control")),
-                      QStringLiteral("needs loop devices (losetup, /dev/loop-control)"));
+    ETHERDISK_REQUIRE(loopMissing().isEmpty(), loopMissing());
     const QString image = m_dir.filePath(QStringLiteral("loop.img"));
     const QByteArray data = pattern(2048, 42);
     {
@@ -1286,22 +1286,13 @@ void tst_Engine::blockDeviceExport()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(data);
     }
-    QProcess losetup;
-    EtherdiskTest::dieWithParent(&losetup);
-    losetup.start(QStringLiteral("losetup"),
-                  { QStringLiteral("--find"), QStringLiteral("--show"), image });
-    QVERIFY(losetup.waitForFinished(10000));
-    const QString device = QString::fromLocal8Bit(losetup.readAllStandardOutput()).trimmed();
-    QVERIFY2(device.startsWith(QStringLiteral("/dev/loop")),
-             qPrintable(device + QString::fromLocal8Bit(losetup.readAllStandardError())));
+    QString why;
+    const QString device = attachLoop(image, &why);
+    QVERIFY2(!device.isEmpty(), qPrintable(why));
     auto detach = qScopeGuard([&] {
         QProcess::execute(QStringLiteral("losetup"), { QStringLiteral("-d"), device });
     });
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = 9;
-    c.path = device.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(9, device);
     c.writeMode = WriteMode::Direct;
     Error err;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
@@ -1438,11 +1429,7 @@ void tst_Engine::corruptOrUnsavableState()
         f.write("config-string=zz\n");
     }
     m_engine->takeEvents();
-    ExportConfig c;
-    c.shelf = Shelf;
-    c.slot = 11;
-    c.path = m_image.toStdString();
-    c.interfaces = { m_net->ifA().toStdString() };
+    ExportConfig c = exportConfig(11, m_image);
     c.readOnly = true;
     Error err;
     QVERIFY2(m_engine->addExport(c, &err), err.message.c_str());
