@@ -422,10 +422,13 @@ void Engine::Private::submitPending()
 // that never waits for a disk: made at once, straight from the receive ring,
 // it saves copying the data into the request's buffer first (8 % of the
 // CPU time of 4 KiB random writes). Frames of RingWriteMinBytes or more
-// only: for the 1 KiB frames of MTU 1500 a system call per frame costs more
-// than the copy, and merging adjacent ones into one pwritev wins (A/B in
-// BENCHMARKS.md). It completes like any other write (completeOp): the same
-// errors, the same sync in the sync write modes.
+// only: for the 1 KiB frames of MTU 1500 the copy is cheap and merging
+// adjacent ones saves a system call per kilobyte (the A/B in BENCHMARKS.md
+// leans that way, within this VM's noise). It completes like any other
+// write (completeOp): the same errors, the same sync in the sync write
+// modes. It may land before a smaller write received earlier and still
+// staged: requests in flight together have no order (as ATA's queued
+// commands), and initiators do not overlap them.
 void Engine::Private::writeFromRing(Request *req, const std::uint8_t *data)
 {
     Export *exp = req->exp;
