@@ -212,8 +212,8 @@ namespace EngineInternal {
     // size, and reads beyond it take the preadv path, which reports the
     // error; bytes cut off within the new last page still read as zeros,
     // as the kernel maps that page whole). Only files without holes are
-    // mapped (mapForReads). `fd` is a descriptor of its own on the same file, for the copy
-    // PacketIo makes of a frame the link had no room for. Shared by the
+    // mapped (mapForReads). `fd` is a descriptor of its own on the same
+    // file, for the copy PacketIo makes of a frame the link had no room for. Shared by the
     // export and the responses pointing into it, so it outlives both.
     struct ReadMapping
     {

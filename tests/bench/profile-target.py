@@ -54,11 +54,8 @@ def main():
         "etherdisk": [os.path.join(build, "app/etherdisk-target/etherdisk-target"), "--state-dir=",
                       "-b", "64", "1", "1", rb.IF_T, img],
         "vblade": ["vblade", "-b", "64", "1", "1", rb.IF_T, img],
-        "null": [os.path.join(build, "tests/bench/null-responder"), "-b", "64", "-s",
-                 str((512 << 20) // 512), "1", "1", rb.IF_T],
-        "store": [os.path.join(build, "tests/bench/null-responder"), "-b", "64", "--store", img,
-                  "1", "1", rb.IF_T],
-    }[args.target]
+    }.get(args.target) or rb.yardstick_argv(os.path.join(build, "tests/bench/null-responder"),
+                                            args.target, img, 512 << 20)
     load_cpu, target_cpu = rb.cpu_pair()
     pin = ["taskset", "-c", str(target_cpu)] if target_cpu is not None else []
     perf_data = os.path.join(shm, "perf.data")

@@ -5,8 +5,8 @@
 the RAM-backed image, two yardsticks: the null responder, which does no
 disk I/O at all, the ceiling of link plus system calls; and "store", the
 null responder serving the same image with only the work no target can
-avoid, null-responder --store), in one run, on a veth pair between two network namespaces
-this script creates and removes. The load generator is `etherdiskctl bench`
+avoid, null-responder --store), in one run, on a veth pair between two
+network namespaces this script creates and removes. The load generator is `etherdiskctl bench`
 (the userspace initiator) in the other namespace.
 
 Three backing stores, because they show different things:
@@ -234,6 +234,14 @@ def ratio(a, b):
     return f"{a / b:.2f}"
 
 
+def yardstick_argv(null, name, img, size):
+    """The null responder as a yardstick serving shelf 1 slot 1 on IF_T with
+    64 buffers: "null" (a disk of `size` bytes, no storage) or "store"
+    (serving `img`: null-responder --store)."""
+    where = ["-s", str(size // 512)] if name == "null" else ["--store", img]
+    return [null, "-b", "64"] + where + ["1", "1", IF_T]
+
+
 def cpu_pair():
     """(load generator CPU, target CPU): each on a CPU of its own, as an
     initiator and a target machine would be, so that a busy-polling load
@@ -346,7 +354,8 @@ def main():
         print(f"== building (Release) in {args.build}", flush=True)
         sh("cmake", "-S", root, "-B", args.build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
            stdout=subprocess.DEVNULL)
-        targets = ["etherdisk-target", "etherdiskctl", "null-responder", "latencyfs"]
+        targets = ["etherdisk-target", "etherdiskctl", "null-responder", "latencyfs",
+                   "store-write-cost"]
         if "helper" in only:
             targets.append("etherdisk-helper")
         sh("cmake", "--build", args.build, "--target", *targets, stdout=subprocess.DEVNULL)
@@ -369,8 +378,8 @@ def main():
             # "store": the null responder serving the image with only the work
             # no target can avoid (reads sent from a mapping of it, one pwrite
             # per write): the ceiling once the data itself is moved.
-            targets = [("null", [null, "-b", "64", "-s", str((1 << 30) // 512), "1", "1", IF_T]),
-                       ("store", [null, "-b", "64", "--store", img, "1", "1", IF_T]),
+            targets = [("null", yardstick_argv(null, "null", img, 1 << 30)),
+                       ("store", yardstick_argv(null, "store", img, 1 << 30)),
                        ("vblade", [vblade, "-b", "64", "1", "1", IF_T, img]),
                        ("etherdisk", [target, "--state-dir=", "-b", "64", "1", "1", IF_T, img])]
             # Two initiators: batching (answers taken in batches, the frames

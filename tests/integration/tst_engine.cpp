@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -75,6 +76,27 @@ bool mountTmpfs(const QString &mnt, const QString &size)
                                QStringLiteral("size=") + size, QStringLiteral("etherdisk-test"),
                                mnt })
         == 0;
+}
+
+// Fills the file system `dir` is on with a file `dir`/filler (remove it to
+// make room again): true once a write was refused.
+bool fillFileSystem(const QString &dir)
+{
+    QFile filler(dir + QStringLiteral("/filler"));
+    if (!filler.open(QIODevice::WriteOnly))
+        return false;
+    const QByteArray chunk(4096, 'f');
+    while (filler.write(chunk) == chunk.size() && filler.flush()) { }
+    return true;
+}
+
+// Whether `events` say a backing store failed because its file system is full.
+bool reportsFull(const std::vector<EngineEvent> &events)
+{
+    return std::any_of(events.begin(), events.end(), [](const EngineEvent &e) {
+        return e.type == EngineEvent::Type::BackingFailed
+            && QString::fromStdString(e.message).contains(QStringLiteral("full"));
+    });
 }
 
 // A loop device over `file` (losetup --find --show): its path, or empty
@@ -878,21 +900,11 @@ void tst_Engine::fullDiskIsAtaErrorAndRecovers()
         return rsp.size() == 1 ? parsed(rsp[0]) : Frame{};
     };
     QCOMPARE(write(0).ata.cmdStatus, Ata::StatusReady);
-    // Fill the file system.
-    QFile filler(mnt + QStringLiteral("/filler"));
-    QVERIFY(filler.open(QIODevice::WriteOnly));
-    const QByteArray chunk(4096, 'f');
-    while (filler.write(chunk) == chunk.size() && filler.flush()) { }
-    filler.close();
+    QVERIFY(fillFileSystem(mnt));
     const Frame failed = write(4000);
     QCOMPARE(failed.ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
     QCOMPARE(failed.ata.errFeature, Ata::ErrorUncorrectable);
-    bool reported = false;
-    for (const EngineEvent &e : m_engine->takeEvents())
-        reported = reported
-            || (e.type == EngineEvent::Type::BackingFailed
-                && QString::fromStdString(e.message).contains(QStringLiteral("full")));
-    QVERIFY(reported);
+    QVERIFY(reportsFull(m_engine->takeEvents()));
     QVERIFY(!statusOf(6).backingOk);
     QVERIFY(QFile::remove(mnt + QStringLiteral("/filler")));
     QCOMPARE(write(4000).ata.cmdStatus, Ata::StatusReady);
@@ -1104,12 +1116,7 @@ void tst_Engine::memoryBackedWritesFromRing()
     // that need new ones, then a file that fills the file system.
     QVERIFY(QFile::resize(image, 0));
     QVERIFY(QFile::resize(image, Bytes));
-    {
-        QFile filler(mnt + QStringLiteral("/filler"));
-        QVERIFY(filler.open(QIODevice::WriteOnly));
-        const QByteArray chunk(4096, 'f');
-        while (filler.write(chunk) == chunk.size() && filler.flush()) { }
-    }
+    QVERIFY(fillFileSystem(mnt));
     m_engine->takeEvents();
     for (std::uint8_t count : { std::uint8_t(17), std::uint8_t(2) }) {
         const auto rsp = m_client.exchange(
@@ -1118,12 +1125,7 @@ void tst_Engine::memoryBackedWritesFromRing()
         QCOMPARE(parsed(rsp[0]).ata.cmdStatus, std::uint8_t(Ata::StatusReady | Ata::StatusError));
         QCOMPARE(parsed(rsp[0]).ata.errFeature, Ata::ErrorUncorrectable);
     }
-    bool full = false;
-    for (const EngineEvent &e : m_engine->takeEvents())
-        full = full
-            || (e.type == EngineEvent::Type::BackingFailed
-                && QString::fromStdString(e.message).contains(QStringLiteral("full")));
-    QVERIFY(full);
+    QVERIFY(reportsFull(m_engine->takeEvents()));
     QVERIFY(QFile::remove(mnt + QStringLiteral("/filler")));
     const QByteArray again = pattern(17, 8);
     const auto rsp =

@@ -143,10 +143,10 @@ public:
     // process can truncate, so that reading it would fault. Such a frame is
     // refused by the send with EFAULT and dropped like a lost frame (counted
     // in sendFaults, and not an error of flush()); user space never touches
-    // `tail`. A frame flush() could
-    // not send is copied before it returns by reading the tail with pread()
-    // from `tailFd` at `tailOffset` (the file the mapping shows), and dropped
-    // if that read comes back short. tailFd must stay open until flush() returns.
+    // `tail`. A frame flush() could not send is copied before it returns by
+    // reading the tail with pread() from `tailFd` at `tailOffset` (the file
+    // the mapping shows), and dropped if that read comes back short. tailFd
+    // must stay open until flush() returns.
     bool queueRef(std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail,
                   int tailFd, std::uint64_t tailOffset);
     // Sends queued frames (one sendmmsg per batch on Linux) until the queue
